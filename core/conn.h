@@ -1,0 +1,90 @@
+/* conn.h: one non-blocking libpq connection on the loop.
+ *
+ * A pd_conn owns its PGconn and a uv_poll_t on PQsocket. Connecting uses
+ * uv_getaddrinfo (for a host name) then PQconnectStartParams and
+ * PQconnectPoll, re-arming the poll on each step because the socket may
+ * change. Commands are sent with PQsendQuery/PQsendQueryParams, flushed on
+ * writable and read with PQconsumeInput/PQisBusy on readable: nothing here
+ * ever blocks. Most code uses connections through pd_pool and pd_query. */
+#ifndef PD_CONN_H
+#define PD_CONN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <libpq-fe.h>
+#include <uv.h>
+
+#include "core/conninfo.h"
+#include "core/error.h"
+
+typedef struct pd_conn pd_conn;
+
+typedef enum pd_conn_state {
+    PD_CONN_NEW = 0,    /* created, not connecting yet */
+    PD_CONN_RESOLVING,  /* waiting for uv_getaddrinfo */
+    PD_CONN_CONNECTING, /* PQconnectPoll in progress */
+    PD_CONN_IDLE,       /* connected, no command running */
+    PD_CONN_BUSY,       /* a command is in flight */
+    PD_CONN_BROKEN,     /* failed; only pd_conn_close is useful */
+    PD_CONN_CLOSED      /* closing, waiting for its handles to close */
+} pd_conn_state;
+
+/* err is borrowed (NULL on success). */
+typedef void (*pd_conn_ready_cb)(pd_conn *c, const pd_error *err, void *ctx);
+/* Called for each PGresult of a command; takes ownership of res. */
+typedef void (*pd_conn_result_cb)(pd_conn *c, PGresult *res, void *ctx);
+/* Called once when a command ends: err NULL when the connection is fine
+ * (server errors arrive as results), else why the command was cut off. */
+typedef void (*pd_conn_done_cb)(pd_conn *c, const pd_error *err, void *ctx);
+/* A NOTICE/WARNING from the server; res borrowed. */
+typedef void (*pd_conn_notice_cb)(pd_conn *c, const PGresult *res, void *ctx);
+
+typedef struct pd_conn_cmd {
+    const char *sql;           /* borrowed for the call */
+    int nparams;               /* $n parameters, text format */
+    const char *const *params; /* borrowed for the call; NULL entry = NULL */
+    bool simple;               /* simple protocol: several statements, no
+                                  parameters, results chained */
+} pd_conn_cmd;
+
+/* Returns-owned connection in PD_CONN_NEW. ci is copied. */
+pd_conn *pd_conn_new(uv_loop_t *loop, const pd_conninfo *ci);
+
+/* Starts connecting. Returns 0 and calls cb exactly once later (never
+ * synchronously), or returns PD_ESTATE and never calls it. timeout_ms 0
+ * means no limit. */
+PD_MUSTCHECK int pd_conn_connect(pd_conn *c, uint32_t timeout_ms,
+                                 pd_conn_ready_cb cb, void *ctx);
+
+/* Sends cmd on an idle connection. Returns 0 and later calls on_result for
+ * each result, then on_done exactly once; or returns PD_ESTATE/PD_EIO (with
+ * err set) and calls nothing. */
+PD_MUSTCHECK int pd_conn_send(pd_conn *c, const pd_conn_cmd *cmd,
+                              pd_conn_result_cb on_result,
+                              pd_conn_done_cb on_done, void *ctx,
+                              pd_error *err);
+
+/* Closes the connection: stops watchers, drops callbacks of a command in
+ * flight (they are not called), frees memory once the handles have closed.
+ * Safe from inside this connection's own callbacks. Accepts NULL. */
+void pd_conn_close(pd_conn *c);
+
+pd_conn_state pd_conn_state_get(const pd_conn *c);
+/* True when the connection can take a command. */
+bool pd_conn_is_idle(const pd_conn *c);
+/* PQTRANS_* of the session (PQTRANS_UNKNOWN when not connected). */
+PGTransactionStatusType pd_conn_txn_status(const pd_conn *c);
+/* Borrowed PGconn for read-only inspection (PQserverVersion, PQparameter-
+ * Status, PQbackendPID, PQgetCancel). NULL before connecting. */
+PGconn *pd_conn_pg(const pd_conn *c);
+/* Connection birth and last use, in uv_now() milliseconds. */
+uint64_t pd_conn_born_ms(const pd_conn *c);
+uint64_t pd_conn_last_used_ms(const pd_conn *c);
+void pd_conn_set_notice_cb(pd_conn *c, pd_conn_notice_cb cb, void *ctx);
+
+/* Opaque slot for the owner (the pool keeps its bookkeeping here). */
+void *pd_conn_owner_data(const pd_conn *c);
+void pd_conn_set_owner_data(pd_conn *c, void *data);
+
+#endif

@@ -1,0 +1,38 @@
+/* core.h: the core as one object.
+ *
+ * A pd_core owns the uv loop and every core object built from the config
+ * (the conninfo, the pool). The front ends (shell/, tui/) create one, use
+ * its loop and pool, run the loop, and free it. */
+#ifndef PD_CORE_H
+#define PD_CORE_H
+
+#include <uv.h>
+
+#include "core/config.h"
+#include "core/conninfo.h"
+#include "core/error.h"
+#include "core/pool.h"
+
+typedef struct pd_core pd_core;
+
+/* Returns-owned core built from cfg (borrowed; copied as needed), or NULL
+ * with err set (a malformed connection string). Connects nothing yet. */
+PD_MUSTCHECK pd_core *pd_core_new(const pd_config *cfg, pd_error *err);
+/* Starts the pool's background connections. */
+void pd_core_start(pd_core *core);
+
+uv_loop_t *pd_core_loop(pd_core *core);        /* borrowed */
+pd_pool *pd_core_pool(pd_core *core);          /* borrowed */
+const pd_config *pd_core_config(const pd_core *core); /* borrowed */
+const pd_conninfo *pd_core_conninfo(const pd_core *core); /* borrowed */
+
+/* Runs the loop until nothing is left to do, or until pd_core_stop. */
+void pd_core_run(pd_core *core);
+/* Makes pd_core_run return soon (safe from any loop callback). */
+void pd_core_stop(pd_core *core);
+
+/* Closes everything in order (pool, connections, handles), runs the loop
+ * until every handle has closed, and frees. Accepts NULL. */
+void pd_core_free(pd_core *core);
+
+#endif
