@@ -1,0 +1,218 @@
+/* test_layout.c: tui/layout.c geometry rules. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "core/error.h"
+#include "tui/layout.h"
+
+static void assert_rect(const tui_rect *r, int y, int x, int h, int w)
+{
+    assert_int_equal(r->y, y);
+    assert_int_equal(r->x, x);
+    assert_int_equal(r->h, h);
+    assert_int_equal(r->w, w);
+}
+
+/* Every visible panel lies inside the panel area and no two overlap; with
+ * every panel visible they cover the area exactly. */
+static void assert_tiles(const tui_layout *l)
+{
+    long cells = 0;
+    int i, j, shown = 0;
+
+    for (i = 0; i < l->npanels; i++) {
+        const tui_rect *a = &l->panel[i];
+
+        if (!tui_rect_visible(a)) {
+            assert_int_equal(a->h * a->w, 0);
+            continue;
+        }
+        shown++;
+        cells += (long)a->h * a->w;
+        assert_true(a->y >= l->area.y);
+        assert_true(a->x >= l->area.x);
+        assert_true(a->y + a->h <= l->area.y + l->area.h);
+        assert_true(a->x + a->w <= l->area.x + l->area.w);
+        for (j = i + 1; j < l->npanels; j++) {
+            const tui_rect *b = &l->panel[j];
+
+            if (!tui_rect_visible(b))
+                continue;
+            assert_false(a->y < b->y + b->h && b->y < a->y + a->h &&
+                         a->x < b->x + b->w && b->x < a->x + a->w);
+        }
+    }
+    if (shown == l->npanels && shown > 0)
+        assert_int_equal(cells, (long)l->area.h * l->area.w);
+}
+
+static void test_one_panel_full_screen(void **state)
+{
+    tui_layout l;
+
+    (void)state;
+    assert_int_equal(tui_layout_compute(&l, 30, 100, 1, 0, false), 0);
+    assert_rect(&l.header, 0, 0, 1, 100);
+    assert_rect(&l.keybar, 29, 0, 1, 100);
+    assert_rect(&l.area, 1, 0, 28, 100);
+    assert_rect(&l.panel[0], 1, 0, 28, 100);
+    assert_int_equal(l.grid_cols, 1);
+}
+
+static void test_small_terminal(void **state)
+{
+    tui_layout l;
+
+    (void)state;
+    assert_int_equal(tui_layout_compute(&l, 5, 20, 1, 0, false), 0);
+    assert_rect(&l.header, 0, 0, 1, 20);
+    assert_rect(&l.keybar, 4, 0, 1, 20);
+    assert_rect(&l.panel[0], 1, 0, 3, 20);
+
+    /* Two rows: the key bar goes first, the panel keeps a row. */
+    assert_int_equal(tui_layout_compute(&l, 2, 20, 1, 0, false), 0);
+    assert_rect(&l.header, 0, 0, 1, 20);
+    assert_false(tui_rect_visible(&l.keybar));
+    assert_rect(&l.panel[0], 1, 0, 1, 20);
+
+    /* One row: the panel alone. */
+    assert_int_equal(tui_layout_compute(&l, 1, 1, 1, 0, false), 0);
+    assert_false(tui_rect_visible(&l.header));
+    assert_false(tui_rect_visible(&l.keybar));
+    assert_rect(&l.panel[0], 0, 0, 1, 1);
+}
+
+static void test_empty_terminal(void **state)
+{
+    tui_layout l;
+
+    (void)state;
+    assert_int_equal(tui_layout_compute(&l, 0, 0, 3, 1, false), 0);
+    assert_false(tui_rect_visible(&l.header));
+    assert_false(tui_rect_visible(&l.panel[1]));
+    assert_int_equal(tui_layout_compute(&l, -4, 80, 3, 1, false), 0);
+    assert_int_equal(l.rows, 0);
+    assert_false(tui_rect_visible(&l.panel[0]));
+    assert_int_equal(tui_layout_compute(&l, 24, 80, 0, 0, false), 0);
+    assert_rect(&l.area, 1, 0, 22, 80);
+}
+
+static void test_bad_arguments(void **state)
+{
+    tui_layout l;
+
+    (void)state;
+    assert_int_equal(tui_layout_compute(&l, 24, 80, -1, 0, false),
+                     PD_EINVAL);
+    assert_int_equal(
+        tui_layout_compute(&l, 24, 80, TUI_LAYOUT_MAX + 1, 0, false),
+        PD_EINVAL);
+    assert_int_equal(tui_layout_compute(&l, 24, 80, 2, 2, false), PD_EINVAL);
+    assert_int_equal(tui_layout_compute(&l, 24, 80, 2, -1, false),
+                     PD_EINVAL);
+    assert_false(tui_rect_visible(&l.panel[0]));
+}
+
+static void test_grid(void **state)
+{
+    tui_layout l;
+
+    (void)state;
+    /* 7 panels on 80x24: two columns, four rows over 22 lines. */
+    assert_int_equal(tui_layout_compute(&l, 24, 80, 7, 0, false), 0);
+    assert_int_equal(l.grid_cols, 2);
+    assert_rect(&l.panel[0], 1, 0, 6, 40);
+    assert_rect(&l.panel[1], 1, 40, 6, 40);
+    assert_rect(&l.panel[2], 7, 0, 6, 40);
+    assert_rect(&l.panel[5], 13, 40, 5, 40);
+    /* The odd one out spans the width. */
+    assert_rect(&l.panel[6], 18, 0, 5, 80);
+    assert_tiles(&l);
+
+    /* Narrow: one column. */
+    assert_int_equal(tui_layout_compute(&l, 40, 39, 3, 0, false), 0);
+    assert_int_equal(l.grid_cols, 1);
+    assert_tiles(&l);
+
+    /* Very wide: capped at three columns. */
+    assert_int_equal(tui_layout_compute(&l, 50, 400, 7, 0, false), 0);
+    assert_int_equal(l.grid_cols, 3);
+    assert_tiles(&l);
+}
+
+static void test_collapse_keeps_focus(void **state)
+{
+    tui_layout l;
+    int i;
+
+    (void)state;
+    /* 6 rows of panels (one column) in 8 lines: two fit; focus is the 5th. */
+    assert_int_equal(tui_layout_compute(&l, 8, 30, 6, 4, false), 0);
+    assert_true(tui_rect_visible(&l.panel[4]));
+    assert_true(tui_rect_visible(&l.panel[3]));
+    for (i = 0; i < 6; i++)
+        if (i != 3 && i != 4)
+            assert_false(tui_rect_visible(&l.panel[i]));
+    assert_tiles(&l);
+
+    /* Focus near the top: the first rows. */
+    assert_int_equal(tui_layout_compute(&l, 8, 30, 6, 0, false), 0);
+    assert_true(tui_rect_visible(&l.panel[0]));
+    assert_true(tui_rect_visible(&l.panel[1]));
+    assert_false(tui_rect_visible(&l.panel[2]));
+}
+
+static void test_zoom(void **state)
+{
+    tui_layout l;
+
+    (void)state;
+    assert_int_equal(tui_layout_compute(&l, 24, 80, 5, 2, true), 0);
+    assert_rect(&l.panel[2], 1, 0, 22, 80);
+    assert_false(tui_rect_visible(&l.panel[0]));
+    assert_false(tui_rect_visible(&l.panel[4]));
+}
+
+/* Whatever the size, the rules hold and the focus is always shown. */
+static void test_all_sizes(void **state)
+{
+    tui_layout l;
+    int rows, cols, n;
+
+    (void)state;
+    for (rows = 0; rows <= 40; rows++)
+        for (cols = 0; cols <= 130; cols += 7)
+            for (n = 1; n <= 8; n++) {
+                int focus = (rows + cols) % n;
+
+                assert_int_equal(
+                    tui_layout_compute(&l, rows, cols, n, focus, false), 0);
+                assert_tiles(&l);
+                if (rows > 0 && cols > 0)
+                    assert_true(tui_rect_visible(&l.panel[focus]));
+                if (tui_rect_visible(&l.header))
+                    assert_int_equal(l.header.y, 0);
+                if (tui_rect_visible(&l.keybar))
+                    assert_int_equal(l.keybar.y, rows - 1);
+            }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_one_panel_full_screen),
+        cmocka_unit_test(test_small_terminal),
+        cmocka_unit_test(test_empty_terminal),
+        cmocka_unit_test(test_bad_arguments),
+        cmocka_unit_test(test_grid),
+        cmocka_unit_test(test_collapse_keeps_focus),
+        cmocka_unit_test(test_zoom),
+        cmocka_unit_test(test_all_sizes),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
