@@ -39,6 +39,8 @@ typedef void (*pd_conn_result_cb)(pd_conn *c, PGresult *res, void *ctx);
 typedef void (*pd_conn_done_cb)(pd_conn *c, const pd_error *err, void *ctx);
 /* A NOTICE/WARNING from the server; res borrowed. */
 typedef void (*pd_conn_notice_cb)(pd_conn *c, const PGresult *res, void *ctx);
+/* An idle connection found broken (server gone, backend terminated). */
+typedef void (*pd_conn_broken_cb)(pd_conn *c, void *ctx);
 
 typedef struct pd_conn_cmd {
     const char *sql;           /* borrowed for the call */
@@ -82,6 +84,9 @@ PGconn *pd_conn_pg(const pd_conn *c);
 uint64_t pd_conn_born_ms(const pd_conn *c);
 uint64_t pd_conn_last_used_ms(const pd_conn *c);
 void pd_conn_set_notice_cb(pd_conn *c, pd_conn_notice_cb cb, void *ctx);
+/* Called (at most once) when the connection breaks while idle; a break
+ * during a command is reported through that command's on_done instead. */
+void pd_conn_set_broken_cb(pd_conn *c, pd_conn_broken_cb cb, void *ctx);
 
 /* Opaque slot for the owner (the pool keeps its bookkeeping here). */
 void *pd_conn_owner_data(const pd_conn *c);

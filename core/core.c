@@ -1,0 +1,138 @@
+/* core.c: the core as one object owning the loop. */
+#include "core/core.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/xalloc.h"
+
+struct pd_core {
+    uv_loop_t loop;       /* the one loop */
+    pd_config cfg;        /* owned deep copy */
+    pd_conninfo *ci;      /* owned */
+    pd_pool *pool;        /* owned */
+};
+
+static void copy_config(pd_config *dst, const pd_config *src)
+{
+    *dst = *src;
+    dst->dsn = src->dsn ? pd_xstrdup(src->dsn) : NULL;
+    dst->host = src->host ? pd_xstrdup(src->host) : NULL;
+    dst->port = src->port ? pd_xstrdup(src->port) : NULL;
+    dst->user = src->user ? pd_xstrdup(src->user) : NULL;
+    dst->dbname = src->dbname ? pd_xstrdup(src->dbname) : NULL;
+    dst->slow_log = src->slow_log ? pd_xstrdup(src->slow_log) : NULL;
+    dst->theme = src->theme ? pd_xstrdup(src->theme) : NULL;
+}
+
+/* Returns-owned core; see core.h. */
+pd_core *pd_core_new(const pd_config *cfg, pd_error *err)
+{
+    pd_core *core = pd_xcalloc(1, sizeof(*core));
+    pd_pool_opts po;
+    int rc;
+
+    copy_config(&core->cfg, cfg);
+    if ((rc = uv_loop_init(&core->loop)) != 0) {
+        pd_error_set(err, PD_ERR_USAGE, "cannot create the event loop: %s",
+                     uv_strerror(rc));
+        pd_config_free(&core->cfg);
+        free(core);
+        return NULL;
+    }
+    core->ci = pd_conninfo_new(cfg->dsn, err);
+    if (core->ci == NULL)
+        goto fail;
+    if (cfg->host != NULL) {
+        pd_conninfo_set(core->ci, "host", cfg->host);
+        pd_conninfo_set(core->ci, "hostaddr", NULL);
+    }
+    if (cfg->port != NULL)
+        pd_conninfo_set(core->ci, "port", cfg->port);
+    if (cfg->user != NULL)
+        pd_conninfo_set(core->ci, "user", cfg->user);
+    if (cfg->dbname != NULL)
+        pd_conninfo_set(core->ci, "dbname", cfg->dbname);
+    if (pd_conninfo_get(core->ci, "application_name") == NULL)
+        pd_conninfo_set(core->ci, "application_name", "pgdeck");
+    po.min = cfg->pool_min;
+    po.max = cfg->pool_max;
+    po.acquire_timeout_ms = cfg->acquire_timeout_ms;
+    po.connect_timeout_ms = cfg->connect_timeout_ms;
+    core->pool = pd_pool_new(&core->loop, core->ci, &po);
+    return core;
+
+fail:
+    pd_core_free(core);
+    return NULL;
+}
+
+void pd_core_start(pd_core *core)
+{
+    pd_pool_start(core->pool);
+}
+
+uv_loop_t *pd_core_loop(pd_core *core)
+{
+    return &core->loop;
+}
+
+pd_pool *pd_core_pool(pd_core *core)
+{
+    return core->pool;
+}
+
+const pd_config *pd_core_config(const pd_core *core)
+{
+    return &core->cfg;
+}
+
+const pd_conninfo *pd_core_conninfo(const pd_core *core)
+{
+    return core->ci;
+}
+
+void pd_core_run(pd_core *core)
+{
+    uv_run(&core->loop, UV_RUN_DEFAULT);
+}
+
+void pd_core_stop(pd_core *core)
+{
+    uv_stop(&core->loop);
+}
+
+static void unref_handle(uv_handle_t *h, void *arg)
+{
+    (void)arg;
+    uv_unref(h);
+}
+
+static void close_handle(uv_handle_t *h, void *arg)
+{
+    (void)arg;
+    if (!uv_is_closing(h))
+        uv_close(h, NULL);
+}
+
+/* Closes in order; see core.h. Handles are unreferenced first so that the
+ * drain below ends once the close callbacks have run, even if a front end
+ * forgot a handle; such a handle is then closed by force (its memory is
+ * the front end's and may leak, but the process does not hang). */
+void pd_core_free(pd_core *core)
+{
+    if (core == NULL)
+        return;
+    pd_pool_free(core->pool);
+    core->pool = NULL;
+    uv_walk(&core->loop, unref_handle, NULL);
+    uv_run(&core->loop, UV_RUN_DEFAULT);
+    if (uv_loop_close(&core->loop) == UV_EBUSY) {
+        uv_walk(&core->loop, close_handle, NULL);
+        uv_run(&core->loop, UV_RUN_DEFAULT);
+        (void)uv_loop_close(&core->loop);
+    }
+    pd_conninfo_free(core->ci);
+    pd_config_free(&core->cfg);
+    free(core);
+}

@@ -1,0 +1,410 @@
+/* pool.c: the connection pool (see pool.h).
+ *
+ * Invariant: a waiter is queued only while no idle connection exists, so a
+ * grant always goes to the head of the FIFO. Grants and failures are put on
+ * a ready list and delivered from a uv_idle callback on the next turn: no
+ * acquire callback ever runs inside pd_pool_acquire or pd_pool_release. */
+#include "core/pool.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/list.h"
+#include "core/xalloc.h"
+
+#define MAINT_INTERVAL_MS 1000
+
+typedef struct slot {
+    pd_list node;     /* in pool->idle, pool->busy or pool->opening */
+    pd_conn *conn;    /* owned */
+    pd_pool *pool;    /* borrowed back pointer */
+} slot;
+
+typedef struct waiter {
+    pd_list node;       /* in pool->waiters or pool->ready */
+    pd_acquire_cb cb;
+    void *ctx;
+    uint64_t deadline;  /* uv_now() ms, 0 = none */
+    uint32_t timeout_ms; /* the wait allowed, for messages */
+    uint64_t start_ns;  /* uv_hrtime() at acquire */
+    pd_conn *conn;      /* granted connection, or NULL */
+    pd_error err;       /* failure to deliver when conn is NULL */
+} waiter;
+
+struct pd_pool {
+    uv_loop_t *loop;        /* borrowed */
+    pd_conninfo *ci;        /* owned */
+    pd_pool_opts opts;
+    pd_list idle;           /* slots, most recently used first */
+    pd_list busy;           /* slots handed out */
+    pd_list opening;        /* slots connecting */
+    pd_list waiters;        /* FIFO of waiters */
+    pd_list ready;          /* waiters with an outcome to deliver */
+    int nidle, nbusy, nopening, nwaiting;
+    uv_timer_t deadline;    /* earliest waiter deadline */
+    uv_timer_t maint;       /* keeps min connections open */
+    uv_idle_t dispatch;     /* delivers the ready list */
+    int handles_open;       /* of the three above, not yet closed */
+    bool closing;           /* pd_pool_free was called */
+    pd_error last_error;    /* last connect failure, for waiters */
+    pd_pool_stats st;       /* counters (the live counts are derived) */
+};
+
+static void open_conn(pd_pool *pool);
+static void on_idle_broken(pd_conn *c, void *ctx);
+
+/* Returns-owned pool; see pool.h. */
+pd_pool *pd_pool_new(uv_loop_t *loop, const pd_conninfo *ci,
+                     const pd_pool_opts *opts)
+{
+    pd_pool *pool = pd_xcalloc(1, sizeof(*pool));
+
+    pool->loop = loop;
+    pool->ci = pd_conninfo_dup(ci);
+    pool->opts = *opts;
+    if (pool->opts.max < 1)
+        pool->opts.max = 1;
+    if (pool->opts.min < 0)
+        pool->opts.min = 0;
+    if (pool->opts.min > pool->opts.max)
+        pool->opts.min = pool->opts.max;
+    pd_list_init(&pool->idle);
+    pd_list_init(&pool->busy);
+    pd_list_init(&pool->opening);
+    pd_list_init(&pool->waiters);
+    pd_list_init(&pool->ready);
+    uv_timer_init(loop, &pool->deadline);
+    uv_timer_init(loop, &pool->maint);
+    uv_idle_init(loop, &pool->dispatch);
+    pool->deadline.data = pool->maint.data = pool->dispatch.data = pool;
+    pool->handles_open = 3;
+    /* Housekeeping alone must not keep a finished program's loop alive. */
+    uv_unref((uv_handle_t *)&pool->maint);
+    pool->st.min = pool->opts.min;
+    pool->st.max = pool->opts.max;
+    return pool;
+}
+
+static void on_handle_closed(uv_handle_t *h)
+{
+    pd_pool *pool = h->data;
+
+    if (--pool->handles_open == 0) {
+        pd_error_clear(&pool->last_error);
+        pd_conninfo_free(pool->ci);
+        free(pool);
+    }
+}
+
+/* Frees the pool once closing and nothing refers to it any more. */
+static void maybe_finish(pd_pool *pool)
+{
+    if (!pool->closing || pool->nbusy > 0 || !pd_list_empty(&pool->ready) ||
+        uv_is_closing((uv_handle_t *)&pool->dispatch))
+        return;
+    uv_close((uv_handle_t *)&pool->deadline, on_handle_closed);
+    uv_close((uv_handle_t *)&pool->maint, on_handle_closed);
+    uv_close((uv_handle_t *)&pool->dispatch, on_handle_closed);
+}
+
+static void on_dispatch(uv_idle_t *h)
+{
+    pd_pool *pool = h->data;
+    pd_list batch, *n;
+
+    /* Callbacks may acquire again: deliver only what is ready now. */
+    pd_list_init(&batch);
+    if (!pd_list_empty(&pool->ready)) {
+        batch = pool->ready;
+        batch.next->prev = &batch;
+        batch.prev->next = &batch;
+        pd_list_init(&pool->ready);
+    }
+    while ((n = pd_list_pop_front(&batch)) != NULL) {
+        waiter *w = pd_list_entry(n, waiter, node);
+        w->cb(w->conn, w->conn != NULL ? NULL : &w->err, w->ctx);
+        pd_error_clear(&w->err);
+        free(w);
+    }
+    if (pd_list_empty(&pool->ready))
+        uv_idle_stop(&pool->dispatch);
+    maybe_finish(pool);
+}
+
+static void make_ready(pd_pool *pool, waiter *w)
+{
+    pd_list_push_back(&pool->ready, &w->node);
+    uv_idle_start(&pool->dispatch, on_dispatch);
+}
+
+/* Hands s to w (already unlinked from the waiters). */
+static void grant(pd_pool *pool, waiter *w, slot *s)
+{
+    uint64_t waited_us = (uv_hrtime() - w->start_ns) / 1000;
+
+    pd_list_remove(&s->node);
+    pd_list_push_back(&pool->busy, &s->node);
+    pool->nbusy++;
+    pd_conn_set_broken_cb(s->conn, NULL, NULL); /* the holder sees breaks */
+    w->conn = s->conn;
+    pool->st.acquires++;
+    pd_histogram_record(&pool->st.wait, waited_us);
+    make_ready(pool, w);
+}
+
+static void fail_waiter(pd_pool *pool, waiter *w, const pd_error *err)
+{
+    pd_list_remove(&w->node);
+    pool->nwaiting--;
+    pd_error_copy(&w->err, err);
+    make_ready(pool, w);
+}
+
+static void close_slot(pd_pool *pool, slot *s)
+{
+    pd_list_remove(&s->node);
+    pool->st.closed++;
+    pd_conn_close(s->conn);
+    free(s);
+}
+
+/* Opens connections while waiters outnumber the ones being opened. */
+static void serve_waiters(pd_pool *pool)
+{
+    while (!pool->closing && pool->nwaiting > pool->nopening &&
+           pool->nidle + pool->nbusy + pool->nopening < pool->opts.max)
+        open_conn(pool);
+}
+
+static void top_up(pd_pool *pool)
+{
+    while (!pool->closing &&
+           pool->nidle + pool->nbusy + pool->nopening < pool->opts.min)
+        open_conn(pool);
+    serve_waiters(pool);
+}
+
+/* A connection is free: the head waiter gets it, else it goes idle. */
+static void put_back(pd_pool *pool, slot *s)
+{
+    pd_list *n = pd_list_pop_front(&pool->waiters);
+
+    if (n != NULL) {
+        pool->nwaiting--;
+        grant(pool, pd_list_entry(n, waiter, node), s);
+        return;
+    }
+    pd_list_remove(&s->node);
+    pd_list_push_front(&pool->idle, &s->node);
+    pool->nidle++;
+    pd_conn_set_broken_cb(s->conn, on_idle_broken, s);
+}
+
+static void on_idle_broken(pd_conn *c, void *ctx)
+{
+    slot *s = ctx;
+    pd_pool *pool = s->pool;
+
+    (void)c;
+    pool->nidle--;
+    close_slot(pool, s);
+    top_up(pool);
+}
+
+static void on_connected(pd_conn *c, const pd_error *err, void *ctx)
+{
+    (void)c;
+    slot *s = ctx;
+    pd_pool *pool = s->pool;
+
+    (void)c;
+    pool->nopening--;
+    if (err != NULL) {
+        pool->st.errors++;
+        pd_error_copy(&pool->last_error, err);
+        close_slot(pool, s);
+        /* The head waiter learns why now, rather than at its deadline. */
+        if (!pd_list_empty(&pool->waiters))
+            fail_waiter(pool, pd_list_entry(pool->waiters.next, waiter, node),
+                        err);
+        serve_waiters(pool);
+        return;
+    }
+    pool->st.opened++;
+    put_back(pool, s);
+}
+
+static void open_conn(pd_pool *pool)
+{
+    slot *s = pd_xcalloc(1, sizeof(*s));
+
+    s->pool = pool;
+    s->conn = pd_conn_new(pool->loop, pool->ci);
+    pd_conn_set_owner_data(s->conn, s);
+    pd_list_push_back(&pool->opening, &s->node);
+    pool->nopening++;
+    if (pd_conn_connect(s->conn, pool->opts.connect_timeout_ms, on_connected,
+                        s) != 0) {
+        pool->nopening--;
+        close_slot(pool, s);
+    }
+}
+
+static void on_deadline(uv_timer_t *t);
+
+/* Sets the timer for the earliest deadline among the waiters. */
+static void arm_deadline(pd_pool *pool)
+{
+    uint64_t next = 0, now = uv_now(pool->loop);
+    pd_list *n;
+
+    for (n = pool->waiters.next; n != &pool->waiters; n = n->next) {
+        waiter *w = pd_list_entry(n, waiter, node);
+        if (w->deadline != 0 && (next == 0 || w->deadline < next))
+            next = w->deadline;
+    }
+    if (next == 0)
+        uv_timer_stop(&pool->deadline);
+    else
+        uv_timer_start(&pool->deadline, on_deadline,
+                       next > now ? next - now : 0, 0);
+}
+
+static void on_deadline(uv_timer_t *t)
+{
+    pd_pool *pool = t->data;
+    uint64_t now = uv_now(pool->loop);
+    pd_list *n, *tmp;
+
+    pd_list_each_safe(n, tmp, &pool->waiters) {
+        waiter *w = pd_list_entry(n, waiter, node);
+        pd_error err = PD_ERROR_INIT;
+
+        if (w->deadline == 0 || w->deadline > now)
+            continue;
+        if (pd_error_isset(&pool->last_error) &&
+            pool->nidle + pool->nbusy == 0)
+            /* Nothing ever connected: the cause is the connect failure. */
+            pd_error_set(&err, PD_ERR_POOL_TIMEOUT,
+                         "no connection within %u ms: %s", w->timeout_ms,
+                         pool->last_error.message);
+        else
+            pd_error_set(&err, PD_ERR_POOL_TIMEOUT,
+                         "pool timeout: no connection free within %u ms "
+                         "(%d of %d in use, %d waiting)",
+                         w->timeout_ms, pool->nbusy, pool->opts.max,
+                         pool->nwaiting);
+        pool->st.timeouts++;
+        fail_waiter(pool, w, &err);
+        pd_error_clear(&err);
+    }
+    arm_deadline(pool);
+}
+
+static void on_maint(uv_timer_t *t)
+{
+    top_up(t->data);
+}
+
+/* Starts the background connections and the housekeeping timer. */
+void pd_pool_start(pd_pool *pool)
+{
+    top_up(pool);
+    uv_timer_start(&pool->maint, on_maint, MAINT_INTERVAL_MS,
+                   MAINT_INTERVAL_MS);
+}
+
+/* Queues an acquire; see pool.h. */
+int pd_pool_acquire(pd_pool *pool, uint32_t timeout_ms, pd_acquire_cb cb,
+                    void *ctx)
+{
+    waiter *w;
+    pd_list *n;
+
+    if (pool->closing || cb == NULL)
+        return PD_ESTATE;
+    w = pd_xcalloc(1, sizeof(*w));
+    w->cb = cb;
+    w->ctx = ctx;
+    w->start_ns = uv_hrtime();
+    pd_list_init(&w->node);
+    if ((n = pd_list_pop_front(&pool->idle)) != NULL) {
+        pool->nidle--;
+        grant(pool, w, pd_list_entry(n, slot, node));
+        return 0;
+    }
+    if (timeout_ms == 0)
+        timeout_ms = pool->opts.acquire_timeout_ms;
+    w->timeout_ms = timeout_ms;
+    if (timeout_ms > 0)
+        w->deadline = uv_now(pool->loop) + timeout_ms;
+    pd_list_push_back(&pool->waiters, &w->node);
+    pool->nwaiting++;
+    serve_waiters(pool);
+    arm_deadline(pool);
+    return 0;
+}
+
+/* Takes conn back; see pool.h. Only a connection that is idle, outside any
+ * transaction, is reused: anything else may carry session state that the
+ * next user would not expect. */
+void pd_pool_release(pd_pool *pool, pd_conn *conn)
+{
+    slot *s = pd_conn_owner_data(conn);
+
+    pool->nbusy--;
+    if (pool->closing || !pd_conn_is_idle(conn) ||
+        pd_conn_txn_status(conn) != PQTRANS_IDLE) {
+        close_slot(pool, s);
+        top_up(pool);
+        maybe_finish(pool);
+        return;
+    }
+    put_back(pool, s);
+}
+
+pd_pool_stats pd_pool_stats_get(const pd_pool *pool)
+{
+    pd_pool_stats st = pool->st;
+
+    st.idle = pool->nidle;
+    st.in_use = pool->nbusy;
+    st.connecting = pool->nopening;
+    st.waiting = pool->nwaiting;
+    st.size = pool->nidle + pool->nbusy + pool->nopening;
+    return st;
+}
+
+const pd_conninfo *pd_pool_conninfo(const pd_pool *pool)
+{
+    return pool->ci;
+}
+
+/* Starts closing; see pool.h. */
+void pd_pool_free(pd_pool *pool)
+{
+    pd_error err = PD_ERROR_INIT;
+    pd_list *n;
+
+    if (pool == NULL || pool->closing)
+        return;
+    pool->closing = true;
+    pd_error_set(&err, PD_ERR_CANCELED, "the pool is closing");
+    while (!pd_list_empty(&pool->waiters))
+        fail_waiter(pool, pd_list_entry(pool->waiters.next, waiter, node),
+                    &err);
+    pd_error_clear(&err);
+    while ((n = pd_list_pop_front(&pool->idle)) != NULL) {
+        pd_list_init(n);
+        pool->nidle--;
+        close_slot(pool, pd_list_entry(n, slot, node));
+    }
+    while ((n = pd_list_pop_front(&pool->opening)) != NULL) {
+        pd_list_init(n);
+        pool->nopening--;
+        close_slot(pool, pd_list_entry(n, slot, node));
+    }
+    uv_timer_stop(&pool->deadline);
+    uv_timer_stop(&pool->maint);
+    maybe_finish(pool);
+}

@@ -1,0 +1,186 @@
+/* result.c: query results, backed by a PGresult or built by hand. */
+#include "core/result.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/xalloc.h"
+
+struct pd_result {
+    PGresult *pg;       /* owned; NULL for a hand-built table */
+    /* hand-built tables only: */
+    int ncols;          /* columns */
+    char **names;       /* ncols owned names */
+    uint32_t *types;    /* ncols type OIDs */
+    size_t nrows;       /* rows used */
+    size_t cap;         /* rows allocated */
+    char **cells;       /* nrows * ncols owned values; NULL = SQL NULL */
+    char *tag;          /* owned command tag, or NULL */
+    pd_result *next;    /* owned rest of the chain */
+};
+
+/* Takes pg; returns-owned result. */
+pd_result *pd_result_from_pg(PGresult *pg)
+{
+    pd_result *r = pd_xcalloc(1, sizeof(*r));
+
+    r->pg = pg;
+    return r;
+}
+
+/* Returns-owned empty table; names copied, types NULL means text. */
+pd_result *pd_result_new(int ncols, const char *const *names,
+                         const uint32_t *types)
+{
+    pd_result *r = pd_xcalloc(1, sizeof(*r));
+    int i;
+
+    r->ncols = ncols;
+    if (ncols > 0) {
+        r->names = pd_xcalloc((size_t)ncols, sizeof(char *));
+        r->types = pd_xcalloc((size_t)ncols, sizeof(uint32_t));
+        for (i = 0; i < ncols; i++) {
+            r->names[i] = pd_xstrdup(names[i]);
+            r->types[i] = types != NULL ? types[i] : PD_OID_TEXT;
+        }
+    }
+    return r;
+}
+
+/* Appends one row; values copied, a NULL pointer is SQL NULL. */
+void pd_result_add_row(pd_result *r, const char *const *values)
+{
+    int i;
+
+    if (r->nrows == r->cap) {
+        r->cap = r->cap ? r->cap * 2 : 16;
+        if (r->ncols > 0)
+            r->cells = pd_xrealloc(r->cells,
+                                   r->cap * (size_t)r->ncols * sizeof(char *));
+    }
+    for (i = 0; i < r->ncols; i++)
+        r->cells[r->nrows * (size_t)r->ncols + (size_t)i] =
+            values[i] != NULL ? pd_xstrdup(values[i]) : NULL;
+    r->nrows++;
+}
+
+void pd_result_set_tag(pd_result *r, const char *tag)
+{
+    free(r->tag);
+    r->tag = tag != NULL ? pd_xstrdup(tag) : NULL;
+}
+
+/* Frees r and the rest of its chain. Iterative: chains can be long. */
+void pd_result_free(pd_result *r)
+{
+    while (r != NULL) {
+        pd_result *next = r->next;
+        size_t i;
+        int c;
+
+        if (r->pg != NULL)
+            PQclear(r->pg);
+        for (c = 0; c < r->ncols && r->names != NULL; c++)
+            free(r->names[c]);
+        free(r->names);
+        free(r->types);
+        for (i = 0; i < r->nrows * (size_t)r->ncols; i++)
+            free(r->cells[i]);
+        free(r->cells);
+        free(r->tag);
+        free(r);
+        r = next;
+    }
+}
+
+bool pd_result_has_rows(const pd_result *r)
+{
+    if (r->pg != NULL) {
+        ExecStatusType st = PQresultStatus(r->pg);
+        return st == PGRES_TUPLES_OK || st == PGRES_SINGLE_TUPLE;
+    }
+    return true;
+}
+
+int pd_result_ncols(const pd_result *r)
+{
+    return r->pg != NULL ? PQnfields(r->pg) : r->ncols;
+}
+
+size_t pd_result_nrows(const pd_result *r)
+{
+    return r->pg != NULL ? (size_t)PQntuples(r->pg) : r->nrows;
+}
+
+const char *pd_result_col_name(const pd_result *r, int col)
+{
+    return r->pg != NULL ? PQfname(r->pg, col) : r->names[col];
+}
+
+uint32_t pd_result_col_type(const pd_result *r, int col)
+{
+    return r->pg != NULL ? (uint32_t)PQftype(r->pg, col) : r->types[col];
+}
+
+const char *pd_result_value(const pd_result *r, size_t row, int col)
+{
+    if (r->pg != NULL)
+        return PQgetisnull(r->pg, (int)row, col)
+                   ? NULL
+                   : PQgetvalue(r->pg, (int)row, col);
+    return r->cells[row * (size_t)r->ncols + (size_t)col];
+}
+
+size_t pd_result_value_len(const pd_result *r, size_t row, int col)
+{
+    const char *v;
+
+    if (r->pg != NULL)
+        return (size_t)PQgetlength(r->pg, (int)row, col);
+    v = pd_result_value(r, row, col);
+    return v != NULL ? strlen(v) : 0;
+}
+
+bool pd_result_is_null(const pd_result *r, size_t row, int col)
+{
+    return pd_result_value(r, row, col) == NULL;
+}
+
+const char *pd_result_tag(const pd_result *r)
+{
+    if (r->pg != NULL)
+        return PQcmdStatus(r->pg);
+    return r->tag != NULL ? r->tag : "";
+}
+
+int64_t pd_result_rows_affected(const pd_result *r)
+{
+    const char *s;
+
+    if (r->pg == NULL)
+        return r->tag != NULL ? (int64_t)r->nrows : -1;
+    s = PQcmdTuples(r->pg);
+    return (s != NULL && *s != '\0') ? strtoll(s, NULL, 10) : -1;
+}
+
+pd_result *pd_result_next(const pd_result *r)
+{
+    return r->next;
+}
+
+/* Appends tail (takes) at the end of head's chain. */
+void pd_result_append(pd_result *head, pd_result *tail)
+{
+    while (head->next != NULL)
+        head = head->next;
+    head->next = tail;
+}
+
+/* Returns-owned rest of the chain after r, which now ends at r. */
+pd_result *pd_result_detach_next(pd_result *r)
+{
+    pd_result *next = r->next;
+
+    r->next = NULL;
+    return next;
+}

@@ -1,0 +1,57 @@
+# lib.sh: shared helpers for the end-to-end tests (sourced, not run).
+#
+# Each test prints TAP-style lines, "ok - NAME" or "not ok - NAME # DETAIL";
+# tests/run.sh counts them. tmux runs on a private socket per script so
+# tests never touch the user's tmux or each other.
+#
+# Environment from tests/run.sh: PGDECK (binary), PSQL, and PGHOST, PGPORT,
+# PGUSER, PGDATABASE pointing at the throwaway cluster.
+
+: "${PGDECK:=./pgdeck}"
+: "${PSQL:=psql}"
+export LC_ALL=C.UTF-8
+PD_TMUX_SOCK="pgdeck-test-$$"
+
+ok() { printf 'ok - %s\n' "$1"; }
+not_ok() { printf 'not ok - %s # %s\n' "$1" "${2:-}"; }
+
+# check NAME CMD...: ok when CMD succeeds.
+check() {
+    local name=$1; shift
+    if "$@" >/dev/null 2>&1; then ok "$name"; else not_ok "$name" "$*"; fi
+}
+
+pd_tmux() { tmux -L "$PD_TMUX_SOCK" -f /dev/null "$@"; }
+
+# tmux_start NAME COLS ROWS CMD...: a detached session running CMD in a
+# shell, so the pane survives CMD's exit and its terminal can be inspected.
+tmux_start() {
+    local name=$1 cols=$2 rows=$3; shift 3
+    pd_tmux new-session -d -s "$name" -x "$cols" -y "$rows" \
+        "env TERM=xterm-256color LC_ALL=C.UTF-8 $*; echo '[pane-exit]' \$?; exec sleep 600"
+}
+tmux_keys() { local name=$1; shift; pd_tmux send-keys -t "$name" "$@"; }
+tmux_capture() { pd_tmux capture-pane -p -t "$1"; }
+tmux_alive() { pd_tmux has-session -t "$1" 2>/dev/null; }
+tmux_resize() {
+    pd_tmux resize-window -t "$1" -x "$2" -y "$3" 2>/dev/null ||
+        pd_tmux resize-pane -t "$1" -x "$2" -y "$3"
+}
+tmux_kill() { pd_tmux kill-session -t "$1" 2>/dev/null || true; }
+
+# tmux_wait NAME REGEX [SECONDS]: polls the pane until REGEX (grep -E)
+# matches; 1 on timeout. A bounded wait, not a timing assertion.
+tmux_wait() {
+    local name=$1 re=$2 secs=${3:-10} i=0
+    while [ "$i" -lt $((secs * 10)) ]; do
+        if tmux_capture "$name" 2>/dev/null | grep -Eq -- "$re"; then
+            return 0
+        fi
+        sleep 0.1
+        i=$((i + 1))
+    done
+    return 1
+}
+
+pd_e2e_cleanup() { pd_tmux kill-server 2>/dev/null || true; }
+trap pd_e2e_cleanup EXIT
