@@ -1,0 +1,418 @@
+/* repl.c: the shell's read-split-run loop on the core's uv loop.
+ *
+ * On a terminal, readline runs in callback mode: a uv_poll_t on stdin feeds
+ * it one character at a time, so the loop (pool, timers, a running query)
+ * never waits for the user. While a unit runs, the readline handler is
+ * removed and the poll stopped: typed-ahead text waits in the terminal.
+ * Signals are ours (rl_catch_signals = 0): SIGINT and SIGWINCH come in as
+ * uv_signal_t callbacks on the loop, not in signal context.
+ *
+ * Without a terminal (a pipe or a file on stdin), stdin is read in chunks
+ * with uv_fs_read on the thread pool, which works for pipes, files and
+ * devices alike, and the splitter's final unit is run at end of input. */
+#include "shell/repl.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <libpq-fe.h>
+#include <readline/history.h>
+#include <readline/readline.h>
+
+#include "core/sqlsplit.h"
+#include "core/xalloc.h"
+
+#define READ_CHUNK 65536
+
+typedef struct repl {
+    pd_core *core;          /* borrowed */
+    sh_session *s;          /* borrowed */
+    uv_loop_t *loop;        /* borrowed, the core's */
+    pd_sqlsplit *sp;        /* owned */
+    bool tty;               /* stdin and stdout are terminals: readline */
+    uv_poll_t poll;         /* stdin readable, tty only */
+    uv_signal_t sigint;     /* Ctrl-C */
+    uv_signal_t sigwinch;   /* terminal resized, tty only */
+    int open_handles;       /* handles not yet closed */
+    int stdin_flags;        /* fcntl flags of stdin to restore, or -1 */
+    uv_fs_t read_req;       /* stdin read, non-tty only */
+    char *rbuf;             /* READ_CHUNK bytes for read_req, owned */
+    bool reading;           /* read_req is in flight */
+    bool eof;               /* no more input */
+    bool handler_on;        /* the readline handler is installed */
+    bool running;           /* a unit is executing */
+    bool pumping;           /* inside pump(): a synchronous done_cb */
+    bool quitting;          /* shutting down */
+    char *unit;             /* the running unit, owned */
+    char *prompt;           /* the prompt readline shows, owned */
+    int status;             /* exit status */
+} repl;
+
+/* Readline's callback interface passes no context to its line handler;
+ * readline itself is a process-wide singleton, so one shell at a time
+ * owns it, through this pointer (set only while sh_repl_run runs). */
+static repl *rl_owner;
+
+static void pump(repl *r);
+static void start_input(repl *r);
+
+/* psql's PROMPT1/PROMPT2 "%/%R%x%# ": database, state character,
+ * transaction mark, '>' (pgdeck does not check for superuser yet). */
+static char *make_prompt(repl *r)
+{
+    const char *db = sh_session_dbname(r->s);
+    const char *mark = "";
+    char state = pd_sqlsplit_prompt_char(pd_sqlsplit_state_get(r->sp));
+
+    switch (sh_session_txn_status(r->s)) {
+    case PQTRANS_INTRANS:
+        mark = "*";
+        break;
+    case PQTRANS_INERROR:
+        mark = "!";
+        break;
+    default:
+        break;
+    }
+    return pd_xasprintf("%s%c%s> ", db != NULL ? db : "", state, mark);
+}
+
+static void update_term_cols(repl *r)
+{
+    struct winsize ws;
+
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+        sh_session_print_opts(r->s)->term_cols = ws.ws_col;
+}
+
+/* History gets every unit typed, except anything that may hold a
+ * password (ALTER ROLE ... PASSWORD, \password is harmless but skipped). */
+static void remember(repl *r, const char *unit)
+{
+    if (!r->tty || unit[0] == '\0' || strcasestr(unit, "password") != NULL)
+        return;
+    add_history(unit);
+}
+
+static void on_handle_closed(uv_handle_t *h)
+{
+    repl *r = h->data;
+
+    r->open_handles--;
+}
+
+static void close_handle(uv_handle_t *h)
+{
+    if (h->data == NULL || uv_is_closing(h))
+        return;
+    uv_close(h, on_handle_closed);
+}
+
+static void stop_input(repl *r)
+{
+    if (!r->tty)
+        return;
+    if (r->poll.data != NULL && !uv_is_closing((uv_handle_t *)&r->poll))
+        uv_poll_stop(&r->poll);
+    if (r->handler_on) {
+        rl_callback_handler_remove();
+        r->handler_on = false;
+    }
+}
+
+/* Ends the shell: stops input, closes our handles, stops the loop. A read
+ * in flight is waited for by sh_repl_run. */
+static void quit(repl *r)
+{
+    if (r->quitting)
+        return;
+    r->quitting = true;
+    stop_input(r);
+    if (r->tty)
+        close_handle((uv_handle_t *)&r->poll);
+    if (r->tty)
+        close_handle((uv_handle_t *)&r->sigwinch);
+    close_handle((uv_handle_t *)&r->sigint);
+    fflush(stdout);
+    pd_core_stop(r->core);
+}
+
+static void on_unit_done(int status, void *ctx)
+{
+    repl *r = ctx;
+
+    (void)status; /* psql goes on after an error, and so do we */
+    r->running = false;
+    free(r->unit);
+    r->unit = NULL;
+    if (sh_session_quit_requested(r->s))
+        quit(r);
+    if (!r->pumping)
+        pump(r);
+}
+
+/* The next complete unit, or the final one once input has ended. */
+static char *next_unit(repl *r)
+{
+    char *unit = pd_sqlsplit_next(r->sp, NULL, NULL);
+
+    if (unit == NULL && r->eof)
+        unit = pd_sqlsplit_finish(r->sp, NULL, NULL);
+    return unit;
+}
+
+/* Runs units one after another until one goes asynchronous or none is
+ * left; then asks for more input. A backslash command may complete
+ * synchronously: the loop here, not recursion, takes the next unit. */
+static void pump(repl *r)
+{
+    r->pumping = true;
+    while (!r->running && !r->quitting) {
+        char *unit = next_unit(r);
+
+        if (unit == NULL)
+            break;
+        remember(r, unit);
+        r->unit = unit;
+        r->running = true;
+        if (sh_exec_unit(r->s, unit, on_unit_done, r) != 0) {
+            r->running = false;
+            free(r->unit);
+            r->unit = NULL;
+        }
+    }
+    r->pumping = false;
+    if (r->running || r->quitting)
+        return;
+    if (r->eof) {
+        quit(r);
+        return;
+    }
+    start_input(r);
+}
+
+/* Readline's line handler: line is returns-owned by readline, NULL at
+ * Ctrl-D on an empty line. */
+static void on_line(char *line)
+{
+    repl *r = rl_owner;
+
+    stop_input(r);
+    if (line == NULL) {
+        /* As psql: echo \q so the terminal does not end mid-line. */
+        fputs("\\q\n", stdout);
+        quit(r);
+        return;
+    }
+    pd_sqlsplit_feed(r->sp, line, strlen(line));
+    pd_sqlsplit_feed(r->sp, "\n", 1);
+    free(line);
+    pump(r);
+}
+
+static void on_stdin_readable(uv_poll_t *h, int status, int events)
+{
+    repl *r = h->data;
+
+    (void)events;
+    if (status < 0) {
+        fprintf(stderr, "pgdeck: stdin: %s\n", uv_strerror(status));
+        r->status = 1;
+        quit(r);
+        return;
+    }
+    if (r->handler_on)
+        rl_callback_read_char();
+}
+
+static void on_read(uv_fs_t *req)
+{
+    repl *r = req->data;
+    ssize_t n = req->result;
+
+    uv_fs_req_cleanup(req);
+    r->reading = false;
+    if (n < 0) {
+        fprintf(stderr, "pgdeck: stdin: %s\n", uv_strerror((int)n));
+        r->status = 1;
+        r->eof = true;
+    } else if (n == 0) {
+        r->eof = true;
+    } else {
+        pd_sqlsplit_feed(r->sp, r->rbuf, (size_t)n);
+    }
+    if (r->quitting)
+        return;
+    pump(r);
+}
+
+/* Asks for more input: shows the prompt, or starts the next read. */
+static void start_input(repl *r)
+{
+    if (r->quitting)
+        return;
+    fflush(stdout);
+    fflush(stderr);
+    if (!r->tty) {
+        uv_buf_t buf = uv_buf_init(r->rbuf, READ_CHUNK);
+        int rc;
+
+        if (r->reading)
+            return;
+        r->read_req.data = r;
+        rc = uv_fs_read(r->loop, &r->read_req, STDIN_FILENO, &buf, 1, -1,
+                        on_read);
+        if (rc < 0) {
+            fprintf(stderr, "pgdeck: stdin: %s\n", uv_strerror(rc));
+            r->status = 1;
+            quit(r);
+            return;
+        }
+        r->reading = true;
+        return;
+    }
+    free(r->prompt);
+    r->prompt = make_prompt(r);
+    rl_callback_handler_install(r->prompt, on_line);
+    r->handler_on = true;
+    uv_poll_start(&r->poll, UV_READABLE, on_stdin_readable);
+}
+
+/* Ctrl-C: cancel the running unit; at the prompt, drop the line and the
+ * pending statement (as psql does) and prompt again. */
+static void on_sigint(uv_signal_t *h, int signum)
+{
+    repl *r = h->data;
+
+    (void)signum;
+    if (r->running) {
+        sh_session_cancel(r->s);
+        return;
+    }
+    if (!r->tty) {
+        r->status = 1;
+        quit(r);
+        return;
+    }
+    if (!r->handler_on)
+        return;
+    rl_free_line_state();
+    rl_callback_sigcleanup();
+    rl_replace_line("", 0);
+    rl_point = rl_end = rl_mark = 0;
+    stop_input(r);
+    fputs("\n", stdout);
+    pd_sqlsplit_reset(r->sp);
+    start_input(r);
+}
+
+static void on_sigwinch(uv_signal_t *h, int signum)
+{
+    repl *r = h->data;
+
+    (void)signum;
+    update_term_cols(r);
+    if (r->handler_on)
+        rl_resize_terminal();
+}
+
+/* Opens the handles for the input mode. Returns 0 or a negative uv
+ * error (some handles may be open: quit() closes them). */
+static int open_input(repl *r)
+{
+    int rc;
+
+    rc = uv_signal_init(r->loop, &r->sigint);
+    if (rc < 0)
+        return rc;
+    r->sigint.data = r;
+    r->open_handles++;
+    rc = uv_signal_start(&r->sigint, on_sigint, SIGINT);
+    if (rc < 0 || !r->tty)
+        return rc;
+
+    rc = uv_signal_init(r->loop, &r->sigwinch);
+    if (rc < 0)
+        return rc;
+    r->sigwinch.data = r;
+    r->open_handles++;
+    rc = uv_signal_start(&r->sigwinch, on_sigwinch, SIGWINCH);
+    if (rc < 0)
+        return rc;
+
+    r->stdin_flags = fcntl(STDIN_FILENO, F_GETFL);
+    rc = uv_poll_init(r->loop, &r->poll, STDIN_FILENO);
+    if (rc < 0)
+        return rc;
+    r->poll.data = r;
+    r->open_handles++;
+    /* uv_poll_init made stdin non-blocking; the terminal's file is shared
+     * with stdout, whose writes must not fail with EAGAIN. Readiness
+     * works the same on a blocking descriptor. */
+    if (r->stdin_flags >= 0)
+        fcntl(STDIN_FILENO, F_SETFL, r->stdin_flags);
+    return 0;
+}
+
+static void setup_readline(void)
+{
+    rl_readline_name = "pgdeck";
+    rl_catch_signals = 0;
+    rl_catch_sigwinch = 0;
+    rl_change_environment = 0;
+    using_history();
+}
+
+/* Runs the shell. See the contract in repl.h. */
+int sh_repl_run(pd_core *core, sh_session *s)
+{
+    repl r;
+    int rc;
+
+    memset(&r, 0, sizeof(r));
+    r.core = core;
+    r.s = s;
+    r.loop = pd_core_loop(core);
+    r.sp = pd_sqlsplit_new();
+    r.stdin_flags = -1;
+    r.tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+    if (r.tty) {
+        setup_readline();
+        update_term_cols(&r);
+    } else {
+        r.rbuf = pd_xmalloc(READ_CHUNK);
+    }
+    rl_owner = &r;
+
+    rc = open_input(&r);
+    if (rc < 0) {
+        fprintf(stderr, "pgdeck: stdin: %s\n", uv_strerror(rc));
+        r.status = 1;
+        quit(&r);
+    } else {
+        start_input(&r);
+        pd_core_run(core);
+    }
+
+    /* pd_core_stop may end the loop before our close callbacks ran, and a
+     * read on the thread pool cannot be taken back: wait for both. */
+    quit(&r);
+    while (r.open_handles > 0 || r.reading)
+        uv_run(r.loop, UV_RUN_ONCE);
+
+    if (r.stdin_flags >= 0)
+        fcntl(STDIN_FILENO, F_SETFL, r.stdin_flags);
+    fflush(stdout);
+    rl_owner = NULL;
+    free(r.unit);
+    free(r.prompt);
+    free(r.rbuf);
+    pd_sqlsplit_free(r.sp);
+    return r.status;
+}
