@@ -1,0 +1,91 @@
+/* panel.h: the dashboard panel base.
+ *
+ * A panel is a const ops vtable (one file per panel: panel_pool.c, ...)
+ * plus this base: its window and frame, title, a refresh timer, the dirty
+ * flag, a freshness stamp and an error shown in place. Collecting and
+ * drawing are separate: the timer calls ops->refresh, which asks the core
+ * and updates the panel's view model (p->model), then marks the panel dirty
+ * or fresh; the render pass calls tui_panel_render, which draws from the
+ * model only. */
+#ifndef TUI_PANEL_H
+#define TUI_PANEL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <curses.h>
+#include <uv.h>
+
+#include "core/core.h"
+#include "tui/layout.h"
+#include "tui/theme.h"
+
+/* Key handler results. */
+enum {
+    TUI_IGNORED = 0,      /* not this panel's key */
+    TUI_HANDLED = 1 << 0, /* consumed */
+    TUI_REDRAW = 1 << 1   /* the panel must be drawn again */
+};
+
+typedef struct tui_panel tui_panel;
+
+typedef struct tui_panel_ops {
+    const char *name; /* the title */
+    /* Builds p->model; the core is p->core. May be NULL. */
+    void (*init)(tui_panel *p);
+    /* Asks the core for fresh data (from the panel's timer). */
+    void (*refresh)(tui_panel *p);
+    /* Draws the model into w (the inside of the frame), rows top.. only. */
+    void (*draw)(tui_panel *p, WINDOW *w, int top, const tui_theme *th);
+    /* A key while focused: TUI_* flags. May be NULL. */
+    int (*key)(tui_panel *p, int key);
+    /* The inside of the frame is now rows x cols. May be NULL. */
+    void (*resize)(tui_panel *p, int rows, int cols);
+    /* Releases p->model and anything in flight. May be NULL. */
+    void (*free)(tui_panel *p);
+} tui_panel_ops;
+
+struct tui_panel {
+    const tui_panel_ops *ops; /* borrowed, static */
+    pd_core *core;            /* borrowed */
+    void *model;              /* the view model, the panel's own */
+    WINDOW *win;              /* frame window; NULL while hidden */
+    WINDOW *inner;            /* inside the frame, or NULL */
+    tui_rect rect;            /* where win is */
+    bool dirty;               /* draw at the next render pass */
+    bool focused;             /* frame drawn as focused */
+    bool paused;              /* refresh timer stopped by the user */
+    uint32_t refresh_ms;      /* timer interval */
+    uint64_t fresh_ms;        /* uv_now() of the last data; 0: none yet */
+    time_t fresh_wall;        /* wall clock of the same moment */
+    char *error;              /* shown in place; NULL when all is well */
+    uv_timer_t timer;         /* calls ops->refresh */
+};
+
+tui_panel *tui_panel_new(const tui_panel_ops *ops, pd_core *core,
+                         uint32_t refresh_ms);
+void tui_panel_start(tui_panel *p);
+void tui_panel_set_paused(tui_panel *p, bool paused);
+void tui_panel_set_interval(tui_panel *p, uint32_t refresh_ms);
+void tui_panel_place(tui_panel *p, const tui_rect *r);
+void tui_panel_set_focus(tui_panel *p, bool focused);
+void tui_panel_fresh(tui_panel *p);
+void tui_panel_set_error(tui_panel *p, const char *msg);
+bool tui_panel_stale(const tui_panel *p);
+bool tui_panel_render(tui_panel *p, const tui_theme *th);
+int tui_panel_key(tui_panel *p, int key);
+void tui_panel_close(tui_panel *p);
+bool tui_panel_closing(void);
+
+/* The panels, one file each. */
+extern const tui_panel_ops tui_pool_panel; /* panel_pool.c */
+
+/* Drawing helpers for panels (clipped to the window, never wrapping). */
+int tui_panel_put(WINDOW *w, int y, int x, attr_t a, const char *s);
+int tui_panel_putf(WINDOW *w, int y, int x, attr_t a, const char *fmt, ...)
+    PD_PRINTF(5, 6);
+int tui_panel_wrap(WINDOW *w, int y, int x, attr_t a, const char *s,
+                   int max_lines);
+
+#endif

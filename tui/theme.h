@@ -1,0 +1,40 @@
+/* theme.h: colours as semantic roles.
+ *
+ * Draw code asks for a role's attributes and never names a colour. This is
+ * the one place that knows about colour pairs, terminals without colours
+ * and NO_COLOR: there every role maps to a monochrome attribute instead.
+ * JSON themes (themes/NAME.json) will load into the same table later. */
+#ifndef TUI_THEME_H
+#define TUI_THEME_H
+
+#include <stdbool.h>
+
+#include <curses.h>
+
+typedef enum tui_role {
+    TUI_ROLE_DEFAULT = 0, /* plain text */
+    TUI_ROLE_HEADER,      /* the top line */
+    TUI_ROLE_FRAME,       /* panel borders */
+    TUI_ROLE_FRAME_FOCUS, /* the focused panel's border */
+    TUI_ROLE_TITLE,       /* panel titles */
+    TUI_ROLE_LABEL,       /* field names */
+    TUI_ROLE_VALUE,       /* field values */
+    TUI_ROLE_BAR_OK,      /* usage bar, comfortable */
+    TUI_ROLE_BAR_WARN,    /* usage bar, near or at the limit */
+    TUI_ROLE_BAR_IDLE,    /* usage bar, open but free */
+    TUI_ROLE_DIM,         /* stale data, secondary text */
+    TUI_ROLE_ERROR,       /* errors shown in place */
+    TUI_ROLE_KEY,         /* key bar: the key */
+    TUI_ROLE_KEY_LABEL,   /* key bar: what it does */
+    TUI_ROLE_COUNT
+} tui_role;
+
+typedef struct tui_theme {
+    bool color;                   /* false: monochrome attributes */
+    attr_t attr[TUI_ROLE_COUNT];  /* per role, pair included */
+} tui_theme;
+
+void tui_theme_init(tui_theme *th, bool no_color);
+attr_t tui_theme_attr(const tui_theme *th, tui_role role);
+
+#endif
