@@ -30,6 +30,7 @@ typedef struct sh_print_opts {
     char *record_sep;       /* -R / \pset recordsep, owned; "\n" default */
     int border;             /* \pset border: 0, 1 (default), 2 */
     int term_cols;          /* terminal width for \x auto; 0 = unknown */
+    char csv_fieldsep;      /* \pset csv_fieldsep: ',' default */
 } sh_print_opts;
 
 void sh_print_opts_init(sh_print_opts *o);
@@ -46,5 +47,54 @@ void sh_format_print(FILE *out, const pd_result *res,
  * else as "pgdeck: error: message". prefix (e.g. "pgdeck:f.sql:3: ") goes
  * before the first line when not NULL. */
 void sh_print_error(FILE *out, const pd_error *err, const char *prefix);
+
+/* ---- Shared by the printers (shell/format*.c) only. ---- */
+
+/* A result laid out as psql lays it out before printing: the names and
+ * values cleaned of what psql's mbvalidate drops, SQL NULLs replaced by
+ * the null string, and the alignment of each column from its type. */
+typedef struct sh_table {
+    int ncols;             /* columns; may be 0 ("SELECT;") */
+    size_t nrows;          /* rows */
+    const char **headers;  /* ncols names, borrowed or in owned */
+    const char **cells;    /* nrows * ncols values, row-major, never NULL */
+    char *aligns;          /* per column: 'r' numeric types, else 'l' */
+    char **owned;          /* cleaned copies, freed with the table */
+    size_t nowned;         /* entries used in owned */
+} sh_table;
+
+/* One display line of a value, as psql's aligned printers show it: tabs
+ * expanded, control characters spelled \xNN or \uNNNN, \r as "\r". */
+typedef struct sh_line {
+    const char *text; /* NUL-terminated, inside the caller's buffer */
+    int width;        /* display columns */
+} sh_line;
+
+/* Display width of the character at s (valid UTF-8, psql's tables: 0 for
+ * combining marks, 2 for East Asian wide and emoji, -1 for controls);
+ * *len gets its length in bytes. */
+int sh_format_char_width(const char *s, int *len);
+
+/* Measures s as psql's pg_wcssize does: the widest display line, the
+ * number of lines, and the buffer size sh_format_lines needs. */
+void sh_format_measure(const char *s, int *width, int *height,
+                       size_t *bufsize);
+
+/* Splits s into its display lines, written into buf (at least the size
+ * sh_format_measure gave) and described in lines (at least height
+ * entries). Returns the number of lines. */
+int sh_format_lines(const char *s, char *buf, sh_line *lines);
+
+/* Formats the default footer, "(1 row)" or "(N rows)", into buf. */
+void sh_format_footer(char *buf, size_t size, size_t nrows);
+
+/* The printers. Each writes t to out exactly as psql 15 would with the
+ * same settings; t and o are borrowed. */
+void sh_format_aligned(FILE *out, const sh_table *t, const sh_print_opts *o);
+void sh_format_expanded(FILE *out, const sh_table *t,
+                        const sh_print_opts *o);
+void sh_format_unaligned(FILE *out, const sh_table *t,
+                         const sh_print_opts *o);
+void sh_format_csv(FILE *out, const sh_table *t, const sh_print_opts *o);
 
 #endif
