@@ -1,0 +1,406 @@
+/* exec.c: running one unit of shell input (see exec.h).
+ *
+ * SQL runs on the session's own connection, acquired from the pool on first
+ * use and kept, so the session behaves like one psql connection. A broken
+ * connection is given back (the pool closes it) and the next unit gets a
+ * fresh one. Backslash commands are looked up in a table. */
+#include "shell/exec.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/gather.h"
+#include "core/query.h"
+#include "core/sqlsplit.h"
+#include "core/strbuf.h"
+#include "core/xalloc.h"
+
+struct sh_session {
+    pd_core *core;         /* borrowed */
+    FILE *out, *err;       /* borrowed */
+    sh_print_opts popts;   /* owned strings inside */
+    char *err_prefix;      /* owned, or NULL */
+    pd_conn *conn;         /* held pool connection, or NULL */
+    bool busy;             /* a unit is running */
+    bool quit;             /* \q seen */
+    bool timing;           /* \timing on */
+    char *sql;             /* owned text of the running SQL unit */
+    uint64_t start_ns;     /* when the running unit started */
+    sh_exec_done_cb cb;    /* completion of the running unit */
+    void *ctx;
+};
+
+/* Returns-owned session; see exec.h. */
+sh_session *sh_session_new(pd_core *core, FILE *out, FILE *err)
+{
+    sh_session *s = pd_xcalloc(1, sizeof(*s));
+
+    s->core = core;
+    s->out = out;
+    s->err = err;
+    sh_print_opts_init(&s->popts);
+    return s;
+}
+
+/* Frees the session, giving its connection back. Must not be called while
+ * a unit runs. Accepts NULL. */
+void sh_session_free(sh_session *s)
+{
+    if (s == NULL)
+        return;
+    if (s->conn != NULL)
+        pd_pool_release(pd_core_pool(s->core), s->conn);
+    sh_print_opts_free(&s->popts);
+    free(s->err_prefix);
+    free(s->sql);
+    free(s);
+}
+
+sh_print_opts *sh_session_print_opts(sh_session *s)
+{
+    return &s->popts;
+}
+
+void sh_session_set_err_prefix(sh_session *s, const char *prefix)
+{
+    free(s->err_prefix);
+    s->err_prefix = prefix != NULL ? pd_xstrdup(prefix) : NULL;
+}
+
+bool sh_session_quit_requested(const sh_session *s)
+{
+    return s->quit;
+}
+
+int sh_session_txn_status(const sh_session *s)
+{
+    return s->conn != NULL ? (int)pd_conn_txn_status(s->conn) : PQTRANS_IDLE;
+}
+
+const char *sh_session_dbname(const sh_session *s)
+{
+    return pd_conninfo_dbname(pd_core_conninfo(s->core));
+}
+
+/* Cancel needs core/cancel.c (the thread-pool worker), which lands with
+ * the query timeouts; until then Ctrl-C cannot stop a running statement. */
+void sh_session_cancel(sh_session *s)
+{
+    (void)s;
+}
+
+/* Ends the running unit: reports and clears the busy state first, so the
+ * callback may start the next unit. */
+static void unit_done(sh_session *s, int status)
+{
+    sh_exec_done_cb cb = s->cb;
+    void *ctx = s->ctx;
+
+    s->busy = false;
+    s->cb = NULL;
+    free(s->sql);
+    s->sql = NULL;
+    fflush(s->out);
+    fflush(s->err);
+    cb(status, ctx);
+}
+
+static void print_timing(sh_session *s)
+{
+    if (s->timing)
+        fprintf(s->out, "Time: %.3f ms\n",
+                (double)(uv_hrtime() - s->start_ns) / 1e6);
+}
+
+static void print_chain(sh_session *s, const pd_result *r)
+{
+    for (; r != NULL; r = pd_result_next(r))
+        sh_format_print(s->out, r, &s->popts);
+}
+
+static void on_sql_done(pd_result *res, const pd_error *err, void *ctx)
+{
+    sh_session *s = ctx;
+
+    print_chain(s, res);
+    pd_result_free(res);
+    if (err != NULL) {
+        fflush(s->out);
+        sh_print_error(s->err, err, s->err_prefix);
+    }
+    if (s->conn != NULL && pd_conn_state_get(s->conn) == PD_CONN_BROKEN) {
+        pd_pool_release(pd_core_pool(s->core), s->conn);
+        s->conn = NULL;
+    }
+    print_timing(s);
+    unit_done(s, err != NULL ? 1 : 0);
+}
+
+static void run_sql(sh_session *s)
+{
+    pd_query_opts opts = {PD_QUERY_SIMPLE, 0};
+    pd_error err = PD_ERROR_INIT;
+
+    if (pd_query_run(s->conn, s->sql, 0, NULL, &opts, on_sql_done, s) == 0)
+        return;
+    /* The held connection broke while idle: give it back and say so. */
+    pd_pool_release(pd_core_pool(s->core), s->conn);
+    s->conn = NULL;
+    pd_error_set(&err, PD_ERR_CONNECTION,
+                 "the connection to the server was lost");
+    sh_print_error(s->err, &err, s->err_prefix);
+    pd_error_clear(&err);
+    unit_done(s, 1);
+}
+
+static void on_acquired(pd_conn *conn, const pd_error *err, void *ctx)
+{
+    sh_session *s = ctx;
+
+    if (err != NULL) {
+        sh_print_error(s->err, err, s->err_prefix);
+        unit_done(s, 2);
+        return;
+    }
+    s->conn = conn;
+    run_sql(s);
+}
+
+/* ---- backslash commands ---- */
+
+typedef int (*cmd_fn)(sh_session *s, const char *args);
+
+/* Returns 0 on success, 1 on failure, or -1 when the command completes
+ * asynchronously (it then calls unit_done itself). */
+typedef struct cmd_entry {
+    const char *name;
+    cmd_fn fn;
+    const char *help;
+} cmd_entry;
+
+static int cmd_quit(sh_session *s, const char *args)
+{
+    (void)args;
+    s->quit = true;
+    return 0;
+}
+
+/* Parses psql's boolean words; -1 when neither. */
+static int parse_bool(const char *w)
+{
+    if (strcasecmp(w, "on") == 0 || strcasecmp(w, "true") == 0 ||
+        strcasecmp(w, "yes") == 0 || strcmp(w, "1") == 0)
+        return 1;
+    if (strcasecmp(w, "off") == 0 || strcasecmp(w, "false") == 0 ||
+        strcasecmp(w, "no") == 0 || strcmp(w, "0") == 0)
+        return 0;
+    return -1;
+}
+
+static int cmd_timing(sh_session *s, const char *args)
+{
+    int v = *args ? parse_bool(args) : !s->timing;
+
+    if (v < 0) {
+        fprintf(s->err, "unrecognized value \"%s\" for \"\\timing\": "
+                        "Boolean expected\n", args);
+        return 1;
+    }
+    s->timing = v;
+    fprintf(s->out, "Timing is %s.\n", v ? "on" : "off");
+    return 0;
+}
+
+static int cmd_expanded(sh_session *s, const char *args)
+{
+    int v;
+
+    if (strcasecmp(args, "auto") == 0) {
+        s->popts.expanded = 2;
+        fputs("Expanded display is used automatically.\n", s->out);
+        return 0;
+    }
+    v = *args ? parse_bool(args) : !s->popts.expanded;
+    if (v < 0) {
+        fprintf(s->err, "\\x: unrecognized value \"%s\"\n", args);
+        return 1;
+    }
+    s->popts.expanded = v;
+    fprintf(s->out, "Expanded display is %s.\n", v ? "on" : "off");
+    return 0;
+}
+
+static int cmd_aligned(sh_session *s, const char *args)
+{
+    (void)args;
+    s->popts.format = s->popts.format == SH_FMT_ALIGNED ? SH_FMT_UNALIGNED
+                                                        : SH_FMT_ALIGNED;
+    fprintf(s->out, "Output format is %s.\n",
+            s->popts.format == SH_FMT_ALIGNED ? "aligned" : "unaligned");
+    return 0;
+}
+
+static int cmd_tuples(sh_session *s, const char *args)
+{
+    int v = *args ? parse_bool(args) : !s->popts.tuples_only;
+
+    if (v < 0)
+        return 1;
+    s->popts.tuples_only = v;
+    fprintf(s->out, "Tuples only is %s.\n", v ? "on" : "off");
+    return 0;
+}
+
+static int cmd_conninfo(sh_session *s, const char *args)
+{
+    const pd_conninfo *ci = pd_core_conninfo(s->core);
+    const char *host = pd_conninfo_get(ci, "host");
+    const char *port = pd_conninfo_get(ci, "port");
+
+    (void)args;
+    if (host != NULL && host[0] == '/')
+        fprintf(s->out, "You are connected to database \"%s\" as user \"%s\" "
+                        "via socket in \"%s\" at port \"%s\".\n",
+                pd_conninfo_dbname(ci),
+                pd_conninfo_get(ci, "user") ? pd_conninfo_get(ci, "user") : "",
+                host, port ? port : "5432");
+    else
+        fprintf(s->out, "You are connected to database \"%s\" as user \"%s\" "
+                        "on host \"%s\" at port \"%s\".\n",
+                pd_conninfo_dbname(ci),
+                pd_conninfo_get(ci, "user") ? pd_conninfo_get(ci, "user") : "",
+                host ? host : "localhost", port ? port : "5432");
+    return 0;
+}
+
+static void on_gathered(pd_gather_item *items, int n, void *ctx)
+{
+    sh_session *s = ctx;
+    int i, status = 0;
+
+    for (i = 0; i < n; i++) {
+        print_chain(s, items[i].res);
+        if (pd_error_isset(&items[i].err)) {
+            fflush(s->out);
+            sh_print_error(s->err, &items[i].err, s->err_prefix);
+            status = 1;
+        }
+    }
+    print_timing(s);
+    unit_done(s, status);
+}
+
+/* \gather Q1; Q2; ...: the statements run at once, each on its own pool
+ * connection; results print in the order given. */
+static int cmd_gather(sh_session *s, const char *args)
+{
+    pd_sqlsplit *sp = pd_sqlsplit_new();
+    char **units = NULL, *u;
+    int n = 0, i, rc, first, last;
+
+    pd_sqlsplit_feed(sp, args, strlen(args));
+    for (;;) {
+        u = pd_sqlsplit_next(sp, &first, &last);
+        if (u == NULL)
+            u = pd_sqlsplit_finish(sp, &first, &last);
+        if (u == NULL)
+            break;
+        units = pd_xrealloc(units, (size_t)(n + 1) * sizeof(char *));
+        units[n++] = u;
+    }
+    pd_sqlsplit_free(sp);
+    if (n == 0) {
+        fputs("\\gather: give one or more statements separated by ';'\n",
+              s->err);
+        free(units);
+        return 1;
+    }
+    rc = pd_gather_run(pd_core_pool(s->core), n, (const char *const *)units,
+                       NULL, on_gathered, s);
+    for (i = 0; i < n; i++)
+        free(units[i]);
+    free(units);
+    if (rc != 0) {
+        fputs("\\gather: the pool is closing\n", s->err);
+        return 1;
+    }
+    return -1;
+}
+
+static const cmd_entry commands[] = {
+    {"q", cmd_quit, "quit pgdeck"},
+    {"quit", cmd_quit, NULL},
+    {"timing", cmd_timing, "toggle timing of commands"},
+    {"x", cmd_expanded, "toggle expanded output"},
+    {"a", cmd_aligned, "toggle aligned/unaligned output"},
+    {"t", cmd_tuples, "show only rows"},
+    {"conninfo", cmd_conninfo, "show the connection"},
+    {"gather", cmd_gather, "run statements concurrently: \\gather Q1; Q2"},
+};
+
+/* Runs a backslash command line; returns as a cmd_fn does. */
+static int run_backslash(sh_session *s, const char *line)
+{
+    const char *p = line + 1, *args;
+    char name[64];
+    size_t n = 0, i;
+    int rc;
+
+    while (p[n] != '\0' && !isspace((unsigned char)p[n]) && n < sizeof(name) - 1)
+        n++;
+    memcpy(name, p, n);
+    name[n] = '\0';
+    args = p + n;
+    while (isspace((unsigned char)*args))
+        args++;
+    for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+        if (strcmp(commands[i].name, name) != 0)
+            continue;
+        char *a = pd_xstrdup(args);
+        size_t len = strlen(a);
+        while (len > 0 && isspace((unsigned char)a[len - 1]))
+            a[--len] = '\0';
+        rc = commands[i].fn(s, a);
+        free(a);
+        return rc;
+    }
+    fprintf(s->err, "%sinvalid command \\%s\nTry \\? for help.\n",
+            s->err_prefix ? s->err_prefix : "", name);
+    return 1;
+}
+
+/* Runs one unit; see exec.h. */
+int sh_exec_unit(sh_session *s, const char *unit, sh_exec_done_cb cb,
+                 void *ctx)
+{
+    const char *p = unit;
+    int rc;
+
+    if (s->busy)
+        return PD_ESTATE;
+    s->busy = true;
+    s->cb = cb;
+    s->ctx = ctx;
+    s->start_ns = uv_hrtime();
+    while (isspace((unsigned char)*p))
+        p++;
+    if (*p == '\\') {
+        rc = run_backslash(s, p);
+        if (rc >= 0)
+            unit_done(s, rc);
+        return 0;
+    }
+    s->sql = pd_xstrdup(unit);
+    if (s->conn != NULL) {
+        run_sql(s);
+        return 0;
+    }
+    if (pd_pool_acquire(pd_core_pool(s->core), 0, on_acquired, s) != 0) {
+        free(s->sql);
+        s->sql = NULL;
+        s->busy = false;
+        return PD_ESTATE;
+    }
+    return 0;
+}

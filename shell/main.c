@@ -1,0 +1,390 @@
+/* main.c: the process entry point.
+ *
+ * psql-compatible arguments become config overrides; then one of the modes
+ * runs on one core: -c/-f (run and exit), `shell` (the readline shell), the
+ * dashboard (the default on a terminal), `demo`. The only file outside tui/
+ * that includes tui/ (STYLE.md, section 4). */
+#include <errno.h>
+#include <getopt.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/config.h"
+#include "core/core.h"
+#include "core/sqlsplit.h"
+#include "core/strbuf.h"
+#include "core/xalloc.h"
+#include "shell/exec.h"
+#include "shell/repl.h"
+#include "shell/usage.h"
+#include "tui/tui.h"
+
+enum { MODE_DEFAULT, MODE_SHELL };
+
+/* One -c or -f, in command-line order. */
+typedef struct action {
+    char *name;      /* owned file name for -f, NULL for -c */
+    char **units;    /* owned units */
+    int *lines;      /* line each unit ends on (for error prefixes) */
+    int nunits;
+} action;
+
+typedef struct batch {
+    pd_core *core;      /* borrowed */
+    sh_session *s;      /* borrowed */
+    action *acts;       /* owned */
+    int nacts;
+    int ai, ui;         /* next action, next unit in it */
+    int status;         /* exit status so far */
+    bool in_step;       /* step() is on the stack */
+    bool completed;     /* the unit just started has finished */
+} batch;
+
+typedef struct args {
+    int mode;
+    bool demo;
+    bool no_color;
+    const char *positional[2];
+    int npositional;
+} args;
+
+/* Says "pgdeck: error: WHAT "ARG"" and exits 2. */
+static void usage_error(const char *what, const char *arg)
+{
+    fprintf(stderr, "pgdeck: error: %s \"%s\"", what, arg);
+    fputs("\nTry \"pgdeck --help\" for more information.\n", stderr);
+    exit(2);
+}
+
+static void add_unit(action *a, const char *text, int line)
+{
+    a->units = pd_xrealloc(a->units, (size_t)(a->nunits + 1) * sizeof(char *));
+    a->lines = pd_xrealloc(a->lines, (size_t)(a->nunits + 1) * sizeof(int));
+    a->units[a->nunits] = pd_xstrdup(text);
+    a->lines[a->nunits] = line;
+    a->nunits++;
+}
+
+/* Reads FILE ("-" is stdin) into units before the loop starts, so a missing
+ * file is reported before anything runs, as psql does. */
+static void add_file(batch *b, const char *path)
+{
+    action *a;
+    pd_sqlsplit *sp;
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+    char buf[65536], *u;
+    size_t n;
+    int first, last;
+
+    if (f == NULL) {
+        fprintf(stderr, "pgdeck: error: %s: %s\n", path, strerror(errno));
+        exit(1);
+    }
+    b->acts = pd_xrealloc(b->acts, (size_t)(b->nacts + 1) * sizeof(action));
+    a = &b->acts[b->nacts++];
+    memset(a, 0, sizeof(*a));
+    a->name = pd_xstrdup(strcmp(path, "-") == 0 ? "<stdin>" : path);
+    sp = pd_sqlsplit_new();
+    while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
+        pd_sqlsplit_feed(sp, buf, n);
+        while ((u = pd_sqlsplit_next(sp, &first, &last)) != NULL) {
+            add_unit(a, u, last);
+            free(u);
+        }
+    }
+    if (ferror(f)) {
+        fprintf(stderr, "pgdeck: error: %s: %s\n", path, strerror(errno));
+        exit(1);
+    }
+    if ((u = pd_sqlsplit_finish(sp, &first, &last)) != NULL) {
+        add_unit(a, u, last);
+        free(u);
+    }
+    pd_sqlsplit_free(sp);
+    if (f != stdin)
+        fclose(f);
+}
+
+static void add_command(batch *b, const char *cmd)
+{
+    action *a;
+
+    b->acts = pd_xrealloc(b->acts, (size_t)(b->nacts + 1) * sizeof(action));
+    a = &b->acts[b->nacts++];
+    memset(a, 0, sizeof(*a));
+    add_unit(a, cmd, 0);
+}
+
+static void free_batch(batch *b)
+{
+    int i, j;
+
+    for (i = 0; i < b->nacts; i++) {
+        for (j = 0; j < b->acts[i].nunits; j++)
+            free(b->acts[i].units[j]);
+        free(b->acts[i].units);
+        free(b->acts[i].lines);
+        free(b->acts[i].name);
+    }
+    free(b->acts);
+}
+
+static void step(batch *b);
+
+static void on_unit_done(int status, void *ctx)
+{
+    batch *b = ctx;
+
+    if (status == 2) /* the server could not be reached: stop, as psql */
+        b->status = 2;
+    else if (status != 0 && b->status == 0)
+        b->status = 1;
+    if (status == 2 || sh_session_quit_requested(b->s))
+        b->ai = b->nacts; /* nothing more to run */
+    b->completed = true;
+    if (!b->in_step)
+        step(b);
+}
+
+/* Starts units one after another. Units that finish synchronously (most
+ * backslash commands) are chained in this loop rather than by recursion. */
+static void step(batch *b)
+{
+    b->in_step = true;
+    do {
+        action *a;
+        char prefix[4096];
+
+        b->completed = false;
+        while (b->ai < b->nacts && b->ui >= b->acts[b->ai].nunits) {
+            b->ai++;
+            b->ui = 0;
+        }
+        if (b->ai >= b->nacts) {
+            pd_core_stop(b->core);
+            break;
+        }
+        a = &b->acts[b->ai];
+        if (a->name != NULL) {
+            snprintf(prefix, sizeof(prefix), "pgdeck:%s:%d: ", a->name,
+                     a->lines[b->ui]);
+            sh_session_set_err_prefix(b->s, prefix);
+        } else {
+            sh_session_set_err_prefix(b->s, NULL);
+        }
+        if (sh_exec_unit(b->s, a->units[b->ui++], on_unit_done, b) != 0) {
+            b->status = 1;
+            b->completed = true;
+        }
+    } while (b->completed);
+    b->in_step = false;
+}
+
+static int parse_count(const char *opt, const char *v, int lo)
+{
+    char *end;
+    long n;
+
+    errno = 0;
+    n = strtol(v, &end, 10);
+    if (errno != 0 || end == v || *end != '\0' || n < lo || n > 10000) {
+        fprintf(stderr, "pgdeck: error: %s: must be an integer from %d to "
+                        "10000 (got \"%s\")\n", opt, lo, v);
+        exit(2);
+    }
+    return (int)n;
+}
+
+enum {
+    OPT_CSV = 256, OPT_JSON, OPT_NO_COLOR, OPT_MIN_POOL, OPT_MAX_POOL,
+    OPT_DEMO, OPT_CONFIG, OPT_THEME, OPT_SLOW_MS, OPT_SLOW_LOG
+};
+
+static const struct option long_opts[] = {
+    {"command", required_argument, NULL, 'c'},
+    {"file", required_argument, NULL, 'f'},
+    {"dbname", required_argument, NULL, 'd'},
+    {"host", required_argument, NULL, 'h'},
+    {"port", required_argument, NULL, 'p'},
+    {"username", required_argument, NULL, 'U'},
+    {"no-align", no_argument, NULL, 'A'},
+    {"tuples-only", no_argument, NULL, 't'},
+    {"expanded", no_argument, NULL, 'x'},
+    {"quiet", no_argument, NULL, 'q'},
+    {"field-separator", required_argument, NULL, 'F'},
+    {"record-separator", required_argument, NULL, 'R'},
+    {"no-psqlrc", no_argument, NULL, 'X'},
+    {"no-password", no_argument, NULL, 'w'},
+    {"version", no_argument, NULL, 'V'},
+    {"help", no_argument, NULL, '?'},
+    {"csv", no_argument, NULL, OPT_CSV},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"no-color", no_argument, NULL, OPT_NO_COLOR},
+    {"min-pool", required_argument, NULL, OPT_MIN_POOL},
+    {"max-pool", required_argument, NULL, OPT_MAX_POOL},
+    {"demo", no_argument, NULL, OPT_DEMO},
+    {"config", required_argument, NULL, OPT_CONFIG},
+    {"theme", required_argument, NULL, OPT_THEME},
+    {"slow-ms", required_argument, NULL, OPT_SLOW_MS},
+    {"slow-log", required_argument, NULL, OPT_SLOW_LOG},
+    {NULL, 0, NULL, 0},
+};
+
+static void set_str(char **field, const char *v)
+{
+    free(*field);
+    *field = pd_xstrdup(v);
+}
+
+/* Parses argv into cfg, print options and the batch. Exits on bad input
+ * with status 2 and one line naming the option. */
+static void parse_args(int argc, char **argv, args *a, pd_config *cfg,
+                       sh_print_opts *po, batch *b)
+{
+    int c;
+
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "c:f:d:h:p:U:AtxqF:R:XwV?",
+                            long_opts, NULL)) != -1) {
+        switch (c) {
+        case 'c': add_command(b, optarg); break;
+        case 'f': add_file(b, optarg); break;
+        case 'd': pd_config_set_str(&cfg->dsn, optarg); break;
+        case 'h': pd_config_set_str(&cfg->host, optarg); break;
+        case 'p': pd_config_set_str(&cfg->port, optarg); break;
+        case 'U': pd_config_set_str(&cfg->user, optarg); break;
+        case 'A': po->format = SH_FMT_UNALIGNED; break;
+        case 't': po->tuples_only = true; break;
+        case 'x': po->expanded = 1; break;
+        case 'q': po->quiet = true; break;
+        case 'F': set_str(&po->field_sep, optarg); break;
+        case 'R': set_str(&po->record_sep, optarg); break;
+        case 'X': case 'w': break;
+        case 'V': sh_usage_version(stdout); exit(0);
+        case OPT_CSV: po->format = SH_FMT_CSV; break;
+        case OPT_JSON: po->format = SH_FMT_JSON; break;
+        case OPT_NO_COLOR: a->no_color = true; break;
+        case OPT_MIN_POOL:
+            cfg->pool_min = parse_count("--min-pool", optarg, 0); break;
+        case OPT_MAX_POOL:
+            cfg->pool_max = parse_count("--max-pool", optarg, 1); break;
+        case OPT_DEMO: a->demo = true; break;
+        case OPT_CONFIG: case OPT_THEME: case OPT_SLOW_MS: case OPT_SLOW_LOG:
+            /* Accepted now; their settings arrive with the config system. */
+            break;
+        case '?':
+            if (optopt == 0 || optopt == '?') {
+                if (optind > 0 && strcmp(argv[optind - 1], "-?") != 0 &&
+                    strcmp(argv[optind - 1], "--help") != 0)
+                    usage_error("unrecognized option",
+                                argv[optind - 1]);
+                sh_usage_print(stdout);
+                exit(0);
+            }
+            if (strchr("cfdhpUFR", optopt) != NULL) {
+                char o[3] = {'-', (char)optopt, '\0'};
+                usage_error("missing the argument of option", o);
+            }
+            usage_error("unrecognized option", argv[optind - 1]);
+            break;
+        default:
+            usage_error("unrecognized option", argv[optind - 1]);
+        }
+    }
+    while (optind < argc) {
+        if (a->npositional == 2)
+            usage_error("too many command-line arguments; extra:",
+                        argv[optind]);
+        a->positional[a->npositional++] = argv[optind++];
+    }
+    if (cfg->pool_min > cfg->pool_max)
+        cfg->pool_min = cfg->pool_max;
+}
+
+static int run_batch(pd_core *core, sh_session *s, batch *b)
+{
+    b->core = core;
+    b->s = s;
+    step(b);
+    if (b->ai < b->nacts || b->in_step)
+        pd_core_run(core);
+    return b->status;
+}
+
+int main(int argc, char **argv)
+{
+    pd_config cfg;
+    pd_error err = PD_ERROR_INIT;
+    args a;
+    batch b;
+    sh_print_opts po;
+    pd_core *core = NULL;
+    sh_session *s = NULL;
+    int status = 0;
+
+    setlocale(LC_ALL, "");
+    memset(&a, 0, sizeof(a));
+    memset(&b, 0, sizeof(b));
+    sh_print_opts_init(&po);
+    pd_config_init(&cfg);
+    if (pd_config_apply_env(&cfg, &err) != 0) {
+        fprintf(stderr, "pgdeck: error: %s\n", err.message);
+        return 2;
+    }
+    if (argc > 1 && strcmp(argv[1], "shell") == 0) {
+        a.mode = MODE_SHELL;
+        argv[1] = argv[0];
+        argc--;
+        argv++;
+    } else if (argc > 1 && (strcmp(argv[1], "health") == 0 ||
+                            strcmp(argv[1], "bench") == 0 ||
+                            strcmp(argv[1], "refresh") == 0)) {
+        fprintf(stderr, "pgdeck: error: \"%s\" is not available in this "
+                        "version yet\n", argv[1]);
+        return 2;
+    }
+    parse_args(argc, argv, &a, &cfg, &po, &b);
+    if (a.npositional > 0)
+        pd_config_set_str(&cfg.dsn, a.positional[0]);
+    if (a.npositional > 1)
+        pd_config_set_str(&cfg.user, a.positional[1]);
+    if (a.no_color)
+        cfg.no_color = true;
+
+    core = pd_core_new(&cfg, &err);
+    if (core == NULL) {
+        fprintf(stderr, "pgdeck: error: %s\n", err.message);
+        status = 2;
+        goto out;
+    }
+    s = sh_session_new(core, stdout, stderr);
+    {
+        sh_print_opts *so = sh_session_print_opts(s);
+        sh_print_opts_free(so);
+        *so = po; /* the session takes the strings */
+        sh_print_opts_init(&po);
+    }
+    if (b.nacts > 0) {
+        status = run_batch(core, s, &b);
+    } else if (a.mode == MODE_SHELL || !isatty(STDIN_FILENO) ||
+               !isatty(STDOUT_FILENO)) {
+        pd_core_start(core);
+        status = sh_repl_run(core, s);
+    } else {
+        tui_opts to = {cfg.no_color, 0};
+        pd_core_start(core);
+        status = tui_run(core, &to);
+    }
+
+out:
+    sh_session_free(s);
+    pd_core_free(core);
+    free_batch(&b);
+    sh_print_opts_free(&po);
+    pd_config_free(&cfg);
+    pd_error_clear(&err);
+    return status;
+}
