@@ -1,0 +1,76 @@
+/* integ.h: helpers for integration tests against the harness's cluster.
+ *
+ * The cluster comes from libpq's PG* environment set by tests/run.sh. Each
+ * wait runs the loop until a condition holds, bounded by a guard timer so a
+ * bug fails the test instead of hanging it (the bound is a hang guard, not a
+ * timing assertion). */
+#ifndef PD_TEST_INTEG_H
+#define PD_TEST_INTEG_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <uv.h>
+
+#include "core/conninfo.h"
+#include "core/error.h"
+#include "core/pool.h"
+
+static void guard_fired(uv_timer_t *t)
+{
+    *(int *)t->data = 1;
+}
+
+/* Runs loop until *flag becomes non-zero or secs pass; asserts the flag. */
+static inline void run_until(uv_loop_t *loop, const int *flag, int secs)
+{
+    uv_timer_t guard;
+    int expired = 0;
+
+    uv_timer_init(loop, &guard);
+    guard.data = &expired;
+    uv_timer_start(&guard, guard_fired, (uint64_t)secs * 1000, 0);
+    while (!*flag && !expired)
+        uv_run(loop, UV_RUN_ONCE);
+    uv_close((uv_handle_t *)&guard, NULL);
+    uv_run(loop, UV_RUN_NOWAIT);
+    assert_false(expired);
+}
+
+/* Closes every handle and the loop (after a pool was freed). */
+static inline void drain_loop(uv_loop_t *loop)
+{
+    int i;
+
+    for (i = 0; i < 100 && uv_run(loop, UV_RUN_NOWAIT) != 0; i++)
+        ;
+    assert_int_equal(uv_loop_close(loop), 0);
+}
+
+static inline pd_conninfo *env_conninfo(void)
+{
+    pd_error err = PD_ERROR_INIT;
+    pd_conninfo *ci = pd_conninfo_new(NULL, &err);
+
+    assert_non_null(ci);
+    return ci;
+}
+
+static inline pd_pool *make_pool(uv_loop_t *loop, const pd_conninfo *ci,
+                                 int min, int max, uint32_t acquire_ms)
+{
+    pd_pool_opts o;
+
+    o.min = min;
+    o.max = max;
+    o.acquire_timeout_ms = acquire_ms;
+    o.connect_timeout_ms = 5000;
+    return pd_pool_new(loop, ci, &o);
+}
+
+#endif
