@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/cancel.h"
 #include "core/gather.h"
 #include "core/query.h"
 #include "core/sqlsplit.h"
@@ -83,11 +84,24 @@ const char *sh_session_dbname(const sh_session *s)
     return pd_conninfo_dbname(pd_core_conninfo(s->core));
 }
 
-/* Cancel needs core/cancel.c (the thread-pool worker), which lands with
- * the query timeouts; until then Ctrl-C cannot stop a running statement. */
+/* Asks the server to cancel the running statement (Ctrl-C). The statement
+ * then ends with psql's "canceling statement due to user request" error
+ * through the normal path; a failed request is said on stderr. */
+static void on_cancel_sent(bool sent, const pd_error *err, void *ctx)
+{
+    FILE *errf = ctx; /* not the session: it may be gone by now */
+
+    if (!sent && err != NULL)
+        fprintf(errf, "%s\n", err->message);
+}
+
 void sh_session_cancel(sh_session *s)
 {
-    (void)s;
+    if (!s->busy || s->conn == NULL || s->sql == NULL)
+        return;
+    if (pd_cancel_request(pd_core_loop(s->core), s->conn, on_cancel_sent,
+                          s->err) == 0)
+        fputs("Cancel request sent\n", s->err);
 }
 
 /* Ends the running unit: reports and clears the busy state first, so the
