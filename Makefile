@@ -15,8 +15,7 @@ SAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all \
             -fno-omit-frame-pointer
 
 DEPS_PKGS = gcc make pkg-config libpq-dev libuv1-dev libcjson-dev \
-            libncurses-dev libreadline-dev postgresql tmux libcmocka-dev \
-            locales
+            libncurses-dev libreadline-dev postgresql tmux libcmocka-dev
 
 ifeq ($(V),1)
 Q =
