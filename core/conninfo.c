@@ -39,7 +39,7 @@ pd_conninfo *pd_conninfo_new(const char *dsn, pd_error *err)
 {
     pd_conninfo *ci = pd_xcalloc(1, sizeof(*ci));
     PQconninfoOption *defs = NULL, *parsed = NULL;
-    char *msg = NULL;
+    char *msg = NULL, *masked;
 
     defs = PQconndefaults();
     if (defs == NULL) {
@@ -54,9 +54,11 @@ pd_conninfo *pd_conninfo_new(const char *dsn, pd_error *err)
                 size_t n = msg != NULL ? strlen(msg) : 0;
                 while (n > 0 && msg[n - 1] == '\n')
                     msg[--n] = '\0';
+                /* libpq quotes the input back, password and all. */
+                masked = pd_conninfo_mask(msg != NULL ? msg : "out of memory");
                 pd_error_set(err, PD_ERR_USAGE,
-                             "invalid connection string: %s",
-                             msg != NULL ? msg : "out of memory");
+                             "invalid connection string: %s", masked);
+                free(masked);
                 goto fail;
             }
             overlay(ci, parsed);
