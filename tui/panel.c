@@ -1,4 +1,5 @@
 /* panel.c: the panel base (see panel.h). */
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,7 +162,7 @@ static void draw_chrome(tui_panel *p, const tui_theme *th)
         wattrset(p->win, tui_theme_attr(th, p->focused ?
                                                 TUI_ROLE_FRAME_FOCUS :
                                                 TUI_ROLE_FRAME));
-        box(p->win, 0, 0);
+        box_set(p->win, 0, 0);
         wattrset(p->win, A_NORMAL);
     }
     x = edge;
@@ -268,10 +269,10 @@ static size_t next_char(const char *s, wchar_t *wc, int *width)
     mbstate_t st;
     size_t n;
 
+    if (*s == '\0')
+        return 0;
     memset(&st, 0, sizeof(st));
     n = mbrtowc(wc, s, strlen(s), &st);
-    if (n == 0)
-        return 0;
     if (n == (size_t)-1 || n == (size_t)-2) {
         *wc = L'?';
         n = 1;
@@ -286,10 +287,12 @@ static size_t next_char(const char *s, wchar_t *wc, int *width)
     return n;
 }
 
-/* Writes s at (y, x) of w with attributes a, as much as fits on that line
- * (never wrapping; control characters shown as spaces, invalid bytes as
- * '?'). Returns the columns written (0 when out of the window). */
-int tui_panel_put(WINDOW *w, int y, int x, attr_t a, const char *s)
+/* Writes s at (y, x) of w with attributes a, as much as fits in cols
+ * columns and on that line (never wrapping; control characters shown as
+ * spaces, invalid bytes as '?'). Returns the columns written (0 when out of
+ * the window). */
+int tui_panel_putn(WINDOW *w, int y, int x, attr_t a, const char *s,
+                   int cols)
 {
     int maxx, col = x, cw = 0;
     wchar_t wc, buf[2] = {0, 0};
@@ -298,6 +301,8 @@ int tui_panel_put(WINDOW *w, int y, int x, attr_t a, const char *s)
     if (w == NULL || s == NULL || y < 0 || x < 0 || y >= getmaxy(w))
         return 0;
     maxx = getmaxx(w);
+    if (cols < maxx - x)
+        maxx = x + cols;
     if (x >= maxx)
         return 0;
     wattrset(w, a);
@@ -310,6 +315,12 @@ int tui_panel_put(WINDOW *w, int y, int x, attr_t a, const char *s)
     }
     wattrset(w, A_NORMAL);
     return col - x;
+}
+
+/* As tui_panel_putn, up to the window's right edge. */
+int tui_panel_put(WINDOW *w, int y, int x, attr_t a, const char *s)
+{
+    return tui_panel_putn(w, y, x, a, s, INT_MAX);
 }
 
 /* As tui_panel_put, with printf formatting. */

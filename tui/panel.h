@@ -83,6 +83,8 @@ extern const tui_panel_ops tui_pool_panel; /* panel_pool.c */
 
 /* Drawing helpers for panels (clipped to the window, never wrapping). */
 int tui_panel_put(WINDOW *w, int y, int x, attr_t a, const char *s);
+int tui_panel_putn(WINDOW *w, int y, int x, attr_t a, const char *s,
+                   int cols);
 int tui_panel_putf(WINDOW *w, int y, int x, attr_t a, const char *fmt, ...)
     PD_PRINTF(5, 6);
 int tui_panel_wrap(WINDOW *w, int y, int x, attr_t a, const char *s,

@@ -196,13 +196,13 @@ static void pool_draw(tui_panel *p, WINDOW *w, int top, const tui_theme *th)
     flow f = {w, top, 0, tui_theme_attr(th, TUI_ROLE_LABEL),
               tui_theme_attr(th, stale ? TUI_ROLE_DIM : TUI_ROLE_VALUE)};
 
-    flow_item(&f, "target", m->target);
-    flow_break(&f);
     if (!m->have) {
-        tui_panel_put(w, f.y, 0, tui_theme_attr(th, TUI_ROLE_DIM),
+        tui_panel_put(w, f.y++, 0, tui_theme_attr(th, TUI_ROLE_DIM),
                       "waiting for the first snapshot");
+        flow_item(&f, "target", m->target);
         return;
     }
+    /* Most telling first: small screens keep the top lines. */
     draw_bar(w, f.y++, m, th, stale);
 
     flow_int(&f, "size", (uint64_t)st->size);
@@ -223,14 +223,20 @@ static void pool_draw(tui_panel *p, WINDOW *w, int top, const tui_theme *th)
 
     f.x += tui_panel_put(w, f.y, 0, f.label, "acquire wait");
     if (st->wait.count == 0) {
-        flow_item(&f, "", "no samples yet");
-        return;
+        tui_panel_put(w, f.y, f.x, tui_theme_attr(th, TUI_ROLE_DIM),
+                      "  no samples yet");
+    } else {
+        flow_ms(&f, "p50", m->q50);
+        flow_ms(&f, "p95", m->q95);
+        flow_ms(&f, "p99", m->q99);
+        flow_ms(&f, "max", st->wait.max_us);
+        flow_int(&f, "n", st->wait.count);
     }
-    flow_ms(&f, "p50", m->q50);
-    flow_ms(&f, "p95", m->q95);
-    flow_ms(&f, "p99", m->q99);
-    flow_ms(&f, "max", st->wait.max_us);
-    flow_int(&f, "n", st->wait.count);
+    flow_break(&f);
+    /* The static part last, after a gap; a long target wraps. */
+    f.x = tui_panel_put(w, ++f.y, 0, f.label, "target ");
+    tui_panel_wrap(w, f.y, f.x, tui_theme_attr(th, TUI_ROLE_VALUE),
+                   m->target, 3);
 }
 
 static void pool_free(tui_panel *p)

@@ -204,14 +204,26 @@ fail:
     return PD_EIO;
 }
 
-/* Gives the terminal back (endwin: normal screen, modes, cursor as found)
- * and starts closing every handle. The handles finish closing on a later
+/* Gives the terminal back (endwin: normal screen, modes, cursor as found;
+ * a terminal without an alternate screen is cleared instead) and starts
+ * closing every handle. The handles finish closing on a later
  * loop iteration: run the loop while tui_screen_closing() is true before
  * opening again. Safe to call when not open and more than once. */
 void tui_screen_close(void)
 {
+    const char *smcup;
     int i;
 
+    if (S.active) {
+        smcup = tigetstr("smcup");
+        if (smcup == NULL || smcup == (char *)-1) {
+            /* Nothing to switch back to: leave a clean screen. */
+            werase(stdscr);
+            wnoutrefresh(stdscr);
+            clearok(curscr, TRUE);
+            doupdate();
+        }
+    }
     restore_terminal();
     pd_set_fatal_hook(NULL);
     if (!S.started)

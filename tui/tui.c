@@ -4,6 +4,7 @@
  * panels laid out by layout.c, and the key bar. Timers and core callbacks
  * only mark things dirty; the screen's render pass draws them. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
 #include <time.h>
@@ -11,6 +12,7 @@
 #include <curses.h>
 
 #include "core/conninfo.h"
+#include "core/xalloc.h"
 #include "tui/keys.h"
 #include "tui/layout.h"
 #include "tui/panel.h"
@@ -71,7 +73,7 @@ static void place_help(tui *t)
     while (tui_keys_table[nkeys].key != 0)
         nkeys++;
     if (t->help) {
-        r.h = nkeys + 4 < LINES ? nkeys + 4 : LINES;
+        r.h = nkeys + 3 < LINES ? nkeys + 3 : LINES;
         r.w = 56 < COLS ? 56 : COLS;
         r.y = (LINES - r.h) / 2;
         r.x = (COLS - r.w) / 2;
@@ -100,29 +102,33 @@ static void relayout(tui *t)
 
 static void draw_header(tui *t)
 {
-    const pd_conninfo *ci = pd_core_conninfo(t->core);
-    const char *db = pd_conninfo_dbname(ci);
+    const char *db = pd_conninfo_dbname(pd_core_conninfo(t->core));
     attr_t a = tui_theme_attr(&t->theme, TUI_ROLE_HEADER);
-    char clock[16] = "", right[64];
+    char clock[16] = "", right[64], *left;
     time_t now = time(NULL);
     struct tm tm;
-    int x, w = getmaxx(t->header);
+    int w = getmaxx(t->header), rlen;
 
     if (localtime_r(&now, &tm) != NULL)
         strftime(clock, sizeof(clock), "%H:%M:%S", &tm);
-    snprintf(right, sizeof(right), "%s%.1fs  %s ",
-             t->paused ? "paused  " : "refresh ",
+    left = pd_xasprintf(" pgdeck %s  db %s", PD_VERSION, db ? db : "?");
+    snprintf(right, sizeof(right), "  %s %.1fs  %s ",
+             t->paused ? "paused" : "refresh",
              (double)t->refresh_ms / 1000.0, clock);
+    /* The clock matters most, then the database: narrow screens cut the
+     * refresh interval first, then the left part's end. */
+    if ((int)strlen(left) + (int)strlen(right) > w)
+        snprintf(right, sizeof(right), " %s ", clock);
+    rlen = (int)strlen(right);
+    if (rlen > w)
+        rlen = 0;
 
     wbkgdset(t->header, a | ' ');
     werase(t->header);
-    x = tui_panel_putf(t->header, 0, 0, a, " pgdeck %s", PD_VERSION);
-    x += tui_panel_putf(t->header, 0, x, a, "  db %s", db ? db : "?");
-    /* The clock matters more than the refresh interval: it goes last. */
-    if (x + (int)strlen(right) <= w)
-        tui_panel_put(t->header, 0, w - (int)strlen(right), a, right);
-    else if (x + (int)strlen(clock) + 2 <= w)
-        tui_panel_put(t->header, 0, w - (int)strlen(clock) - 1, a, clock);
+    tui_panel_putn(t->header, 0, 0, a, left, w - rlen);
+    if (rlen > 0)
+        tui_panel_put(t->header, 0, w - rlen, a, right);
+    free(left);
 }
 
 static void draw_help(tui *t)
@@ -132,7 +138,7 @@ static void draw_help(tui *t)
 
     werase(w);
     wattrset(w, tui_theme_attr(th, TUI_ROLE_FRAME_FOCUS));
-    box(w, 0, 0);
+    box_set(w, 0, 0);
     wattrset(w, A_NORMAL);
     tui_panel_put(w, 0, 2, tui_theme_attr(th, TUI_ROLE_TITLE), " Help ");
     tui_keys_draw_help(w, 1, 2, th);
@@ -300,8 +306,7 @@ static void teardown(tui *t, uv_loop_t *loop)
 {
     int i;
 
-    /* The terminal first: whatever follows, the user has it back. */
-    tui_screen_emergency_restore();
+    /* Windows go before the screen that owns them (delscreen). */
     for (i = 0; i < t->npanels; i++)
         tui_panel_close(t->panels[i]);
     t->npanels = 0;

@@ -1,0 +1,233 @@
+#!/usr/bin/env bash
+# dashboard.sh: the ncurses dashboard driven in tmux, as a person would.
+#
+# Needs PGDECK and the throwaway cluster's PG* variables (tests/run.sh).
+# Prints TAP lines; tests/run.sh counts them.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+. tests/e2e/lib.sh
+
+: "${PGDECK:?PGDECK must name the pgdeck binary}"
+WORK=$(mktemp -d /tmp/pgdeck-e2e-dash.XXXXXX)
+trap 'pd_e2e_cleanup; rm -rf "$WORK"' EXIT
+
+CLOCK_RE='[0-9][0-9]:[0-9][0-9]:[0-9][0-9]'
+
+# alt NAME: 1 while the pane shows the alternate screen, else 0.
+alt() { pd_tmux display-message -p -t "$1" '#{alternate_on}' 2>/dev/null; }
+
+# line NAME N: line N (1-based) of the pane.
+line() { tmux_capture "$1" | sed -n "${2}p"; }
+
+# exited NAME RC [SECONDS]: waits for the pane's "[pane-exit] RC".
+exited() { tmux_wait "$1" "^\[pane-exit\] $2\$" "${3:-10}"; }
+
+# changes NAME N [SECONDS]: waits until the clock on line N differs from
+# what it shows now.
+changes() {
+    local name=$1 n=$2 secs=${3:-5} first now i=0
+    first=$(line "$name" "$n" | grep -o "$CLOCK_RE" | tail -n 1)
+    [ -n "$first" ] || return 1
+    while [ "$i" -lt $((secs * 10)) ]; do
+        now=$(line "$name" "$n" | grep -o "$CLOCK_RE" | tail -n 1)
+        [ -n "$now" ] && [ "$now" != "$first" ] && return 0
+        sleep 0.1
+        i=$((i + 1))
+    done
+    return 1
+}
+
+# start NAME COLS ROWS [VAR=VALUE...]: the dashboard in a pane, wrapped so
+# that the terminal settings before and after land in $WORK/NAME.*.
+start() {
+    local name=$1 cols=$2 rows=$3
+    shift 3
+    cat >"$WORK/$name.sh" <<EOF
+stty -g >"$WORK/$name.before" 2>/dev/null
+"\$@"
+rc=\$?
+stty -g >"$WORK/$name.after" 2>/dev/null
+if command -v perl >/dev/null 2>&1; then
+    perl -MFcntl -e 'print((fcntl(STDIN, F_GETFL, 0) & O_NONBLOCK) ?
+        "nonblock\n" : "block\n")' >"$WORK/$name.fl" 2>/dev/null
+fi
+exit \$rc
+EOF
+    # bash, not sh: on Ctrl-C it waits to see whether pgdeck survives the
+    # SIGINT (handles it) before deciding to die itself.
+    tmux_start "$name" "$cols" "$rows" "$@" bash "$WORK/$name.sh" "$PGDECK"
+}
+
+# as_found NAME: the terminal is exactly as before the run.
+as_found() {
+    [ "$(alt "$1")" = 0 ] || return 1
+    cmp -s "$WORK/$1.before" "$WORK/$1.after" || return 1
+    [ ! -s "$WORK/$1.fl" ] || [ "$(cat "$WORK/$1.fl")" = block ]
+}
+
+# ---- the pool panel, live --------------------------------------------
+start main 100 30 DB_MIN_POOL_SIZE=3
+if tmux_wait main 'Pool' 10; then
+    ok "dashboard opens with a Pool panel"
+else
+    not_ok "dashboard opens with a Pool panel" "$(tmux_capture main | head -5)"
+fi
+[ "$(alt main)" = 1 ] && ok "dashboard uses the alternate screen" ||
+    not_ok "dashboard uses the alternate screen" "alternate_on=$(alt main)"
+if tmux_wait main 'size 3 .*min 3' 15; then
+    ok "pool reaches the configured min (size 3)"
+else
+    not_ok "pool reaches the configured min (size 3)" \
+        "$(tmux_capture main | grep -m1 size)"
+fi
+tmux_wait main 'opened [1-9]' 5 && tmux_wait main 'conns \[-+ *\] 3/' 5 &&
+    ok "pool counters and usage bar shown" ||
+    not_ok "pool counters and usage bar shown" \
+        "$(tmux_capture main | sed -n 2,8p | tr '\n' '|')"
+tmux_wait main "^ pgdeck .*db $PGDATABASE" 5 &&
+    ok "header names pgdeck and the database" ||
+    not_ok "header names pgdeck and the database" "$(line main 1)"
+tmux_wait main "target .*port=$PGPORT" 5 &&
+    ! tmux_capture main | grep -qi 'password' &&
+    ok "connection target shown without a password" ||
+    not_ok "connection target shown without a password" \
+        "$(tmux_capture main | grep -m1 target)"
+tmux_wait main 'q Quit' 5 && ok "key bar shows q Quit" ||
+    not_ok "key bar shows q Quit" "$(line main 30)"
+changes main 1 && ok "header clock advances" ||
+    not_ok "header clock advances" "$(line main 1)"
+changes main 2 && ok "Pool freshness stamp advances" ||
+    not_ok "Pool freshness stamp advances" "$(line main 2)"
+
+tmux_keys main '?'
+tmux_wait main 'Help' 5 && tmux_wait main 'quit, leaving' 5 &&
+    ok "? shows the key help" || not_ok "? shows the key help" ""
+tmux_keys main x
+sleep 0.3
+tmux_capture main | grep -q 'quit, leaving' &&
+    not_ok "any key closes the help" "" || ok "any key closes the help"
+
+# ---- resize ------------------------------------------------------------
+tmux_resize main 20 5
+sleep 0.5
+if tmux_wait main 'Pool' 5 && ! tmux_capture main | grep -q 'pane-exit'; then
+    ok "resize to 20x5 draws what fits"
+else
+    not_ok "resize to 20x5 draws what fits" "$(tmux_capture main | tr '\n' '|')"
+fi
+tmux_resize main 100 30
+if tmux_wait main 'size 3 .*max' 5 && tmux_wait main 'q Quit' 5 &&
+    [ "$(tmux_capture main | sed -n 2p | wc -m)" -gt 90 ]; then
+    ok "resize back to 100x30 redraws in full"
+else
+    not_ok "resize back to 100x30 redraws in full" "$(line main 2)"
+fi
+
+# ---- q -----------------------------------------------------------------
+tmux_keys main q
+if exited main 0; then ok "q quits with status 0"; else
+    not_ok "q quits with status 0" "$(tmux_capture main | tail -3)"; fi
+as_found main && ok "q leaves the terminal as it was" ||
+    not_ok "q leaves the terminal as it was" \
+        "alternate_on=$(alt main) fl=$(cat "$WORK/main.fl" 2>/dev/null)"
+tmux_capture main | grep -q 'Pool' &&
+    not_ok "q gives back the normal screen" "dashboard still visible" ||
+    ok "q gives back the normal screen"
+tmux_kill main
+
+# ---- Ctrl-C and SIGTERM ------------------------------------------------
+start intr 80 24
+tmux_wait intr 'size [0-9]' 10
+tmux_keys intr C-c
+exited intr "(0|130)" && ok "Ctrl-C quits" || not_ok "Ctrl-C quits" \
+    "$(tmux_capture intr | tail -2)"
+as_found intr && ok "Ctrl-C leaves the terminal as it was" ||
+    not_ok "Ctrl-C leaves the terminal as it was" "alternate_on=$(alt intr)"
+tmux_kill intr
+
+start term 80 24
+tmux_wait term 'size [0-9]' 10
+pid=$(pd_tmux list-panes -t term -F '#{pane_pid}')
+# The pane's shell runs sh, which runs pgdeck: signal the grandchild.
+kids=$(pgrep -P "$pid" 2>/dev/null)
+for k in $kids; do pkill -TERM -P "$k" 2>/dev/null; done
+exited term "(0|143)" && ok "SIGTERM quits" || not_ok "SIGTERM quits" \
+    "$(tmux_capture term | tail -2)"
+as_found term && ok "SIGTERM leaves the terminal as it was" ||
+    not_ok "SIGTERM leaves the terminal as it was" "alternate_on=$(alt term)"
+tmux_kill term
+
+# ---- a dead server -----------------------------------------------------
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+dead=1
+for p in 1 47001 47002 47003; do
+    if port_free "$p"; then dead=$p; break; fi
+done
+start dead 100 30 PGHOST=127.0.0.1 PGPORT=$dead
+if tmux_wait dead 'Pool' 5 &&
+    tmux_wait dead 'refused|could not connect|failed' 15; then
+    ok "dead server: the error is shown in the Pool panel"
+else
+    not_ok "dead server: the error is shown in the Pool panel" \
+        "$(tmux_capture dead | sed -n 1,6p | tr '\n' '|')"
+fi
+tmux_wait dead 'errors [1-9]' 5 && ok "dead server: errors counted" ||
+    not_ok "dead server: errors counted" "$(tmux_capture dead | grep -m1 errors)"
+changes dead 1 && ok "dead server: the screen stays live" ||
+    not_ok "dead server: the screen stays live" "$(line dead 1)"
+tmux_keys dead q
+exited dead 0 5 && ok "dead server: q quits at once" ||
+    not_ok "dead server: q quits at once" "$(tmux_capture dead | tail -2)"
+tmux_kill dead
+
+# ---- colours -----------------------------------------------------------
+# Colour SGR codes (30-37, 40-47, 90-97, 100-107, 38;/48; extended).
+COLOR_SGR=$'\033\\[([0-9;]*;)?(3[0-7]|4[0-7]|9[0-7]|10[0-7]|38;|48;)'
+start color 100 30
+tmux_wait color 'size [0-9]' 10
+pd_tmux capture-pane -e -p -t color | grep -Eq "$COLOR_SGR" &&
+    ok "colours by default" || not_ok "colours by default" "no colour SGR"
+tmux_keys color q
+exited color 0
+tmux_kill color
+
+start nocolor 100 30 NO_COLOR=1
+if tmux_wait nocolor 'size [0-9]' 10 &&
+    ! pd_tmux capture-pane -e -p -t nocolor | grep -Eq "$COLOR_SGR"; then
+    ok "NO_COLOR: no colours"
+else
+    not_ok "NO_COLOR: no colours" "$(pd_tmux capture-pane -e -p -t nocolor |
+        grep -Eo "$COLOR_SGR" | head -3 | cat -v | tr '\n' ' ')"
+fi
+pd_tmux capture-pane -e -p -t nocolor | grep -q $'\033\\[[0-9;]*7m' &&
+    ok "NO_COLOR: monochrome attributes" ||
+    not_ok "NO_COLOR: monochrome attributes" "no reverse video"
+tmux_keys nocolor q
+exited nocolor 0 && ok "NO_COLOR: q quits" || not_ok "NO_COLOR: q quits" ""
+tmux_kill nocolor
+
+# A terminal without colours at all (has_colors() is false).
+start mono 80 24 TERM=vt100
+tmux_wait mono 'size [0-9]' 10 && ok "terminal without colours works" ||
+    not_ok "terminal without colours works" "$(tmux_capture mono | head -3)"
+tmux_keys mono q
+exited mono 0 && ok "terminal without colours: q quits" ||
+    not_ok "terminal without colours: q quits" ""
+tmux_kill mono
+
+# ---- starting small ----------------------------------------------------
+start tiny 20 5
+sleep 1.5
+if tmux_wait tiny 'Pool' 5 && ! tmux_capture tiny | grep -q pane-exit; then
+    ok "starts on a 20x5 terminal"
+else
+    not_ok "starts on a 20x5 terminal" "$(tmux_capture tiny | tr '\n' '|')"
+fi
+tmux_resize tiny 1 1
+sleep 0.5
+tmux_resize tiny 60 20
+tmux_wait tiny 'size [0-9]' 5 && ok "survives 1x1 and grows back" ||
+    not_ok "survives 1x1 and grows back" "$(tmux_capture tiny | head -3)"
+tmux_keys tiny q
+exited tiny 0 && ok "20x5: q quits" || not_ok "20x5: q quits" ""
+tmux_kill tiny
