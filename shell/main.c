@@ -17,6 +17,7 @@
 #include "core/sqlsplit.h"
 #include "core/strbuf.h"
 #include "core/xalloc.h"
+#include "shell/demo_cmd.h"
 #include "shell/exec.h"
 #include "shell/repl.h"
 #include "shell/usage.h"
@@ -334,6 +335,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "pgdeck: error: %s\n", err.message);
         return 2;
     }
+    if (argc > 1 && strcmp(argv[1], "demo") == 0)
+        return sh_demo_main(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "shell") == 0) {
         a.mode = MODE_SHELL;
         argv[1] = argv[0];
@@ -353,6 +356,16 @@ int main(int argc, char **argv)
         pd_config_set_str(&cfg.user, a.positional[1]);
     if (a.no_color)
         cfg.no_color = true;
+    if (a.demo) {
+        char *dsn = NULL;
+        if (sh_demo_ensure(&dsn, &err) != 0) {
+            fprintf(stderr, "pgdeck: error: %s\n", err.message);
+            status = 1;
+            goto out;
+        }
+        pd_config_set_str(&cfg.dsn, dsn);
+        free(dsn);
+    }
 
     core = pd_core_new(&cfg, &err);
     if (core == NULL) {
