@@ -41,6 +41,8 @@ SAN_TEST_BIN = $(UNIT_SRC:tests/unit/%.c=build/san/tests/%) \
                $(INTEG_SRC:tests/integ/%.c=build/san/tests/%)
 
 .PHONY: all run test san bench install clean deps tests-build check-deps
+# Objects reached through the chained test rules are kept, not rebuilt.
+.SECONDARY:
 
 all: pgdeck
 

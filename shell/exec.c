@@ -32,6 +32,8 @@ struct sh_session {
     void *ctx;
 };
 
+static void drop_conn(sh_session *s);
+
 /* Returns-owned session; see exec.h. */
 sh_session *sh_session_new(pd_core *core, FILE *out, FILE *err)
 {
@@ -50,8 +52,7 @@ void sh_session_free(sh_session *s)
 {
     if (s == NULL)
         return;
-    if (s->conn != NULL)
-        pd_pool_release(pd_core_pool(s->core), s->conn);
+    drop_conn(s);
     sh_print_opts_free(&s->popts);
     free(s->err_prefix);
     free(s->sql);
@@ -143,12 +144,21 @@ static void on_sql_done(pd_result *res, const pd_error *err, void *ctx)
         fflush(s->out);
         sh_print_error(s->err, err, s->err_prefix);
     }
-    if (s->conn != NULL && pd_conn_state_get(s->conn) == PD_CONN_BROKEN) {
-        pd_pool_release(pd_core_pool(s->core), s->conn);
-        s->conn = NULL;
-    }
+    if (s->conn != NULL && pd_conn_state_get(s->conn) == PD_CONN_BROKEN)
+        drop_conn(s);
     print_timing(s);
     unit_done(s, err != NULL ? 1 : 0);
+}
+
+/* Gives the session's connection back to the pool (which closes it if it
+ * is broken or inside a transaction). */
+static void drop_conn(sh_session *s)
+{
+    if (s->conn == NULL)
+        return;
+    pd_conn_set_notice_cb(s->conn, NULL, NULL);
+    pd_pool_release(pd_core_pool(s->core), s->conn);
+    s->conn = NULL;
 }
 
 static void run_sql(sh_session *s)
@@ -159,13 +169,23 @@ static void run_sql(sh_session *s)
     if (pd_query_run(s->conn, s->sql, 0, NULL, &opts, on_sql_done, s) == 0)
         return;
     /* The held connection broke while idle: give it back and say so. */
-    pd_pool_release(pd_core_pool(s->core), s->conn);
-    s->conn = NULL;
+    drop_conn(s);
     pd_error_set(&err, PD_ERR_CONNECTION,
                  "the connection to the server was lost");
     sh_print_error(s->err, &err, s->err_prefix);
     pd_error_clear(&err);
     unit_done(s, 1);
+}
+
+/* NOTICE, WARNING and the like go to stderr as libpq formats them, which
+ * is what psql prints. */
+static void on_notice(pd_conn *c, const PGresult *res, void *ctx)
+{
+    sh_session *s = ctx;
+
+    (void)c;
+    fflush(s->out);
+    fputs(PQresultErrorMessage(res), s->err);
 }
 
 static void on_acquired(pd_conn *conn, const pd_error *err, void *ctx)
@@ -178,6 +198,7 @@ static void on_acquired(pd_conn *conn, const pd_error *err, void *ctx)
         return;
     }
     s->conn = conn;
+    pd_conn_set_notice_cb(conn, on_notice, s);
     run_sql(s);
 }
 

@@ -608,7 +608,7 @@ static void test_expanded(void **state)
     static const char *const cells[] = {"1", "two", "3", "four"};
     static const char xs[] = "xxxxxxxxxxx";
     const char *many[22];
-    char nums[11][4];
+    char nums[11][12];
     pd_result *r = mk(2, names, types, 2, cells, "SELECT 2"), *r2;
     int i;
 
