@@ -148,6 +148,7 @@ static void on_unit_done(int status, void *ctx)
     repl *r = ctx;
 
     (void)status; /* psql goes on after an error, and so do we */
+    fflush(stdout);
     r->running = false;
     free(r->unit);
     r->unit = NULL;

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# shell.sh: `pgdeck shell` in a real terminal (tmux): prompts, results,
+# continuation prompts, Ctrl-C at the prompt and during a query, Ctrl-D.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+. tests/e2e/lib.sh
+
+S=shell
+db=${PGDATABASE:-postgres}
+
+# shows NAME REGEX [SECONDS]: ok when the pane matches, else not ok with
+# the pane's last lines.
+shows() {
+    if tmux_wait "$S" "$2" "${3:-10}"; then
+        ok "$1"
+    else
+        not_ok "$1" "no /$2/ in: $(tmux_capture "$S" | grep -v '^$' |
+            tail -n 5 | tr '\n' '|')"
+    fi
+}
+
+# typeln TEXT: types TEXT literally and presses Enter. tmux takes a trailing
+# ';' in an argument as its own command separator unless escaped.
+typeln() {
+    local t=$1
+    case "$t" in *\;) t="${t%;}\\;" ;; esac
+    tmux_keys "$S" -l "$t"
+    tmux_keys "$S" Enter
+}
+
+# The number of lines in the pane matching REGEX.
+count() { tmux_capture "$S" | grep -Ec -- "$1"; }
+
+tmux_start "$S" 100 40 "$PGDECK" shell
+shows "prompt appears" "^$db=> ?\$"
+
+typeln "SELECT 1 AS x;"
+shows "select shows psql's table" "^\(1 row\)\$"
+shows "header and rule" "^ x *\$"
+shows "prompt back after the result" "^\(1 row\)\$" 1
+
+typeln "SELECT 2"
+shows "continuation prompt" "^$db-> ?\$"
+typeln "  AS two;"
+shows "multi-line statement runs" "^ two *\$"
+
+typeln "SELECT 'open"
+shows "open string prompt" "^$db'> ?\$"
+typeln "still';"
+shows "string closed and run" "^ still *\$"
+
+typeln "SELECT (1"
+shows "open parenthesis prompt" "^$db\(> ?\$"
+typeln ") AS p;"
+shows "parenthesis closed and run" "^ p *\$"
+
+# Ctrl-C at the prompt clears the line and the pending statement.
+typeln "SELECT 'never shown'"
+shows "pending statement" "^$db-> ?\$"
+tmux_keys "$S" -l garbage
+tmux_keys "$S" C-c
+sleep 0.3
+typeln "SELECT 42 AS answer;"
+shows "Ctrl-C at the prompt keeps the shell" "^ +42\$"
+if [ "$(count 'never shown')" -eq 1 ] && [ "$(count garbage)" -le 1 ] &&
+   ! tmux_capture "$S" | grep -q 'syntax error'; then
+    ok "Ctrl-C dropped the line and the pending statement"
+else
+    not_ok "Ctrl-C dropped the line and the pending statement" \
+        "$(tmux_capture "$S" | tail -n 8 | tr '\n' '|')"
+fi
+
+# Transaction marks in the prompt.
+typeln "BEGIN;"
+shows "in-transaction prompt" "^$db=\*> ?\$"
+typeln "SELECT nosuchcolumn;"
+shows "failed-transaction prompt" "^$db=!> ?\$"
+typeln "ROLLBACK;"
+shows "idle prompt after rollback" "^ROLLBACK\$"
+
+# A long query is canceled by Ctrl-C and the shell stays.
+typeln "SELECT pg_sleep(30);"
+sleep 1
+tmux_keys "$S" C-c
+shows "Ctrl-C cancels a running query" \
+    "canceling statement due to user request" 10
+typeln "SELECT 7 AS after_cancel;"
+shows "shell alive after cancel" "^ after_cancel *\$"
+
+# \q-less exit: Ctrl-D on an empty line.
+tmux_keys "$S" C-d
+shows "Ctrl-D exits" "^\[pane-exit\] 0\$"
+tmux_kill "$S"
+
+# Non-tty stdin works like psql reading a pipe.
+out=$(printf 'SELECT 1 AS x;\nSELECT\n 2 AS y;\nSELECT 3 AS z' |
+      timeout 20 "$PGDECK" shell 2>&1)
+want=$(printf ' x \n---\n 1\n(1 row)\n\n y \n---\n 2\n(1 row)\n\n z \n---\n 3\n(1 row)\n')
+if [ "$out" = "$want" ]; then
+    ok "piped stdin"
+else
+    not_ok "piped stdin" "$(printf '%s' "$out" | tr '\n' '|')"
+fi
