@@ -103,7 +103,7 @@ int tui_layout_compute(tui_layout *out, int rows, int cols, int npanels,
 }
 
 /* Returns true when r has at least one cell. */
-bool tui_rect_visible(const tui_rect *r)
+bool tui_layout_visible(const tui_rect *r)
 {
     return r->h > 0 && r->w > 0;
 }

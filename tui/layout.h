@@ -34,6 +34,6 @@ int tui_layout_compute(tui_layout *out, int rows, int cols, int npanels,
                        int focus, bool zoom);
 
 /* True when r has at least one cell. */
-bool tui_rect_visible(const tui_rect *r);
+bool tui_layout_visible(const tui_rect *r);
 
 #endif

@@ -92,7 +92,7 @@ void tui_panel_place(tui_panel *p, const tui_rect *r)
     drop_windows(p);
     p->rect = *r;
     p->dirty = true;
-    if (!tui_rect_visible(r))
+    if (!tui_layout_visible(r))
         return;
     p->win = newwin(r->h, r->w, r->y, r->x);
     if (p->win == NULL)
@@ -134,17 +134,18 @@ void tui_panel_set_error(tui_panel *p, const char *msg)
     }
     free(p->error);
     p->error = line;
+    p->error_ms = uv_now(pd_core_loop(p->core));
     p->dirty = true;
 }
 
-/* True when the model cannot be trusted as current: an error is shown, or
- * no data came for STALE_FACTOR intervals while not paused. Draw code dims
- * the last good data then. */
+/* True when the model cannot be trusted as current: an error came after
+ * the last data, or no data came for STALE_FACTOR intervals while not
+ * paused. Draw code dims the last good data then. */
 bool tui_panel_stale(const tui_panel *p)
 {
     uint64_t now;
 
-    if (p->error != NULL)
+    if (p->error != NULL && p->error_ms >= p->fresh_ms)
         return true;
     if (p->paused || p->fresh_ms == 0)
         return false;

@@ -60,6 +60,7 @@ struct tui_panel {
     uint64_t fresh_ms;        /* uv_now() of the last data; 0: none yet */
     time_t fresh_wall;        /* wall clock of the same moment */
     char *error;              /* shown in place; NULL when all is well */
+    uint64_t error_ms;        /* uv_now() when error was set */
     uv_timer_t timer;         /* calls ops->refresh */
 };
 

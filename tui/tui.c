@@ -62,7 +62,7 @@ static WINDOW *window_at(WINDOW *old, const tui_rect *r)
 {
     if (old != NULL)
         delwin(old);
-    return tui_rect_visible(r) ? newwin(r->h, r->w, r->y, r->x) : NULL;
+    return tui_layout_visible(r) ? newwin(r->h, r->w, r->y, r->x) : NULL;
 }
 
 static void place_help(tui *t)

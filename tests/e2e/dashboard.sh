@@ -172,7 +172,8 @@ else
         "$(tmux_capture dead | sed -n 1,6p | tr '\n' '|')"
 fi
 tmux_wait dead 'errors [1-9]' 5 && ok "dead server: errors counted" ||
-    not_ok "dead server: errors counted" "$(tmux_capture dead | grep -m1 errors)"
+    not_ok "dead server: errors counted" \
+        "$(tmux_capture dead | grep -m1 errors)"
 changes dead 1 && ok "dead server: the screen stays live" ||
     not_ok "dead server: the screen stays live" "$(line dead 1)"
 tmux_keys dead q

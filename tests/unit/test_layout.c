@@ -27,7 +27,7 @@ static void assert_tiles(const tui_layout *l)
     for (i = 0; i < l->npanels; i++) {
         const tui_rect *a = &l->panel[i];
 
-        if (!tui_rect_visible(a)) {
+        if (!tui_layout_visible(a)) {
             assert_int_equal(a->h * a->w, 0);
             continue;
         }
@@ -40,7 +40,7 @@ static void assert_tiles(const tui_layout *l)
         for (j = i + 1; j < l->npanels; j++) {
             const tui_rect *b = &l->panel[j];
 
-            if (!tui_rect_visible(b))
+            if (!tui_layout_visible(b))
                 continue;
             assert_false(a->y < b->y + b->h && b->y < a->y + a->h &&
                          a->x < b->x + b->w && b->x < a->x + a->w);
@@ -76,13 +76,13 @@ static void test_small_terminal(void **state)
     /* Two rows: the key bar goes first, the panel keeps a row. */
     assert_int_equal(tui_layout_compute(&l, 2, 20, 1, 0, false), 0);
     assert_rect(&l.header, 0, 0, 1, 20);
-    assert_false(tui_rect_visible(&l.keybar));
+    assert_false(tui_layout_visible(&l.keybar));
     assert_rect(&l.panel[0], 1, 0, 1, 20);
 
     /* One row: the panel alone. */
     assert_int_equal(tui_layout_compute(&l, 1, 1, 1, 0, false), 0);
-    assert_false(tui_rect_visible(&l.header));
-    assert_false(tui_rect_visible(&l.keybar));
+    assert_false(tui_layout_visible(&l.header));
+    assert_false(tui_layout_visible(&l.keybar));
     assert_rect(&l.panel[0], 0, 0, 1, 1);
 }
 
@@ -92,11 +92,11 @@ static void test_empty_terminal(void **state)
 
     (void)state;
     assert_int_equal(tui_layout_compute(&l, 0, 0, 3, 1, false), 0);
-    assert_false(tui_rect_visible(&l.header));
-    assert_false(tui_rect_visible(&l.panel[1]));
+    assert_false(tui_layout_visible(&l.header));
+    assert_false(tui_layout_visible(&l.panel[1]));
     assert_int_equal(tui_layout_compute(&l, -4, 80, 3, 1, false), 0);
     assert_int_equal(l.rows, 0);
-    assert_false(tui_rect_visible(&l.panel[0]));
+    assert_false(tui_layout_visible(&l.panel[0]));
     assert_int_equal(tui_layout_compute(&l, 24, 80, 0, 0, false), 0);
     assert_rect(&l.area, 1, 0, 22, 80);
 }
@@ -114,7 +114,7 @@ static void test_bad_arguments(void **state)
     assert_int_equal(tui_layout_compute(&l, 24, 80, 2, 2, false), PD_EINVAL);
     assert_int_equal(tui_layout_compute(&l, 24, 80, 2, -1, false),
                      PD_EINVAL);
-    assert_false(tui_rect_visible(&l.panel[0]));
+    assert_false(tui_layout_visible(&l.panel[0]));
 }
 
 static void test_grid(void **state)
@@ -152,18 +152,18 @@ static void test_collapse_keeps_focus(void **state)
     (void)state;
     /* 6 rows of panels (one column) in 8 lines: two fit; focus is the 5th. */
     assert_int_equal(tui_layout_compute(&l, 8, 30, 6, 4, false), 0);
-    assert_true(tui_rect_visible(&l.panel[4]));
-    assert_true(tui_rect_visible(&l.panel[3]));
+    assert_true(tui_layout_visible(&l.panel[4]));
+    assert_true(tui_layout_visible(&l.panel[3]));
     for (i = 0; i < 6; i++)
         if (i != 3 && i != 4)
-            assert_false(tui_rect_visible(&l.panel[i]));
+            assert_false(tui_layout_visible(&l.panel[i]));
     assert_tiles(&l);
 
     /* Focus near the top: the first rows. */
     assert_int_equal(tui_layout_compute(&l, 8, 30, 6, 0, false), 0);
-    assert_true(tui_rect_visible(&l.panel[0]));
-    assert_true(tui_rect_visible(&l.panel[1]));
-    assert_false(tui_rect_visible(&l.panel[2]));
+    assert_true(tui_layout_visible(&l.panel[0]));
+    assert_true(tui_layout_visible(&l.panel[1]));
+    assert_false(tui_layout_visible(&l.panel[2]));
 }
 
 static void test_zoom(void **state)
@@ -173,8 +173,8 @@ static void test_zoom(void **state)
     (void)state;
     assert_int_equal(tui_layout_compute(&l, 24, 80, 5, 2, true), 0);
     assert_rect(&l.panel[2], 1, 0, 22, 80);
-    assert_false(tui_rect_visible(&l.panel[0]));
-    assert_false(tui_rect_visible(&l.panel[4]));
+    assert_false(tui_layout_visible(&l.panel[0]));
+    assert_false(tui_layout_visible(&l.panel[4]));
 }
 
 /* Whatever the size, the rules hold and the focus is always shown. */
@@ -193,10 +193,10 @@ static void test_all_sizes(void **state)
                     tui_layout_compute(&l, rows, cols, n, focus, false), 0);
                 assert_tiles(&l);
                 if (rows > 0 && cols > 0)
-                    assert_true(tui_rect_visible(&l.panel[focus]));
-                if (tui_rect_visible(&l.header))
+                    assert_true(tui_layout_visible(&l.panel[focus]));
+                if (tui_layout_visible(&l.header))
                     assert_int_equal(l.header.y, 0);
-                if (tui_rect_visible(&l.keybar))
+                if (tui_layout_visible(&l.keybar))
                     assert_int_equal(l.keybar.y, rows - 1);
             }
 }
