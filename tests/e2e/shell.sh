@@ -95,7 +95,7 @@ tmux_kill "$S"
 # Non-tty stdin works like psql reading a pipe.
 out=$(printf 'SELECT 1 AS x;\nSELECT\n 2 AS y;\nSELECT 3 AS z' |
       timeout 20 "$PGDECK" shell 2>&1)
-want=$(printf ' x \n---\n 1\n(1 row)\n\n y \n---\n 2\n(1 row)\n\n z \n---\n 3\n(1 row)\n')
+want=$(printf ' %s \n---\n %s\n(1 row)\n\n' x 1 y 2 z 3)
 if [ "$out" = "$want" ]; then
     ok "piped stdin"
 else
