@@ -11,6 +11,10 @@ cd "$(dirname "$0")/../.." || exit 1
 WORK=$(mktemp -d /tmp/pgdeck-e2e-dash.XXXXXX)
 trap 'pd_e2e_cleanup; rm -rf "$WORK"' EXIT
 
+# A session that lives as long as the script, so the tmux server does not
+# exit (and race the next new-session) each time a test's session ends.
+pd_tmux new-session -d -s keep -x 80 -y 24 "exec sleep 3600"
+
 CLOCK_RE='[0-9][0-9]:[0-9][0-9]:[0-9][0-9]'
 
 # alt NAME: 1 while the pane shows the alternate screen, else 0.
