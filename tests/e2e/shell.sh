@@ -92,6 +92,13 @@ tmux_keys "$S" C-d
 shows "Ctrl-D exits" "^\[pane-exit\] 0\$"
 tmux_kill "$S"
 
+# \q quits with status 0.
+tmux_start "$S" 100 20 "$PGDECK" shell
+shows "prompt again" "^$db=> ?\$"
+typeln '\q'
+shows "\\q exits" "^\[pane-exit\] 0\$"
+tmux_kill "$S"
+
 # Non-tty stdin works like psql reading a pipe.
 out=$(printf 'SELECT 1 AS x;\nSELECT\n 2 AS y;\nSELECT 3 AS z' |
       timeout 20 "$PGDECK" shell 2>&1)
