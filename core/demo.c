@@ -4,7 +4,7 @@
  * walks a chain of steps. Each step hands control to exactly one
  * asynchronous thing and names the step that follows it:
  *   offload()  a small synchronous function on libuv's thread pool (file
- *              and directory work, flock, getpwnam, port probing);
+ *              and directory work, flock, user lookup, port probing);
  *   run()      a program through uv_spawn, argv without a shell, as the
  *              postgres user when we are root, its stderr (or stdout)
  *              captured;
@@ -965,12 +965,28 @@ static void bindir_error(demo *d)
                      "postgresql) or set PGDECK_PG_BINDIR");
 }
 
+/* getpwnam_r/getpwuid_r (name NULL: by uid) into pw and buf (sized for
+ * the job): this runs on the thread pool. Returns pw or NULL. */
+static struct passwd *user_lookup(const char *name, uid_t uid,
+                                  struct passwd *pw, char *buf, size_t len)
+{
+    struct passwd *res = NULL;
+    int rc;
+
+    if (name != NULL)
+        rc = getpwnam_r(name, pw, buf, len, &res);
+    else
+        rc = getpwuid_r(uid, pw, buf, len, &res);
+    return rc == 0 ? res : NULL;
+}
+
 /* Who the cluster belongs to, where the state is; with the lock taken for
  * the operations that change things, the state file read. Nothing is
  * created before the binaries are known to be there. */
 static void w_prep(demo *d)
 {
-    struct passwd *pw;
+    struct passwd pwd, *pw;
+    char pwbuf[4096];
     bool need_bin = d->op == OP_START;
     int e;
 
@@ -981,7 +997,8 @@ static void w_prep(demo *d)
             d->state_dir = pd_xasprintf("%s/pgdeck/demo", x);
         } else {
             if (h == NULL || h[0] != '/') {
-                pw = getpwuid(geteuid());
+                pw = user_lookup(NULL, geteuid(), &pwd, pwbuf,
+                                 sizeof(pwbuf));
                 h = pw != NULL ? pw->pw_dir : NULL;
             }
             if (h == NULL) {
@@ -998,7 +1015,7 @@ static void w_prep(demo *d)
     if (d->user == NULL) {
         d->as_root = geteuid() == 0;
         if (d->as_root) {
-            pw = getpwnam("postgres");
+            pw = user_lookup("postgres", 0, &pwd, pwbuf, sizeof(pwbuf));
             if (pw == NULL) {
                 pd_error_set(&d->err, PD_ERR_USAGE,
                              "running as root needs the postgres system "
@@ -1009,7 +1026,7 @@ static void w_prep(demo *d)
             }
             d->user = pd_xstrdup("postgres");
         } else {
-            pw = getpwuid(geteuid());
+            pw = user_lookup(NULL, geteuid(), &pwd, pwbuf, sizeof(pwbuf));
             d->user = pd_xstrdup(pw != NULL ? pw->pw_name :
                                  getenv("USER") != NULL ? getenv("USER") :
                                  "postgres");

@@ -176,7 +176,8 @@ if [ -n "$LISTENER" ]; then
     demo stop
     PGDECK_DEMO_PORT=$port demo start
     nerr=$(wc -l <"$ERR")
-    [ "$rc" -eq 1 ] && [ "$nerr" -eq 1 ] && grep -q "port $port is in use" "$ERR" &&
+    [ "$rc" -eq 1 ] && [ "$nerr" -eq 1 ] &&
+        grep -q "port $port is in use" "$ERR" &&
         ok "busy explicit port: one line, exit 1" ||
         not_ok "busy explicit port: one line, exit 1" \
             "rc=$rc $(head -2 "$ERR" | tr '\n' ' ')"
