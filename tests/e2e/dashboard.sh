@@ -41,11 +41,14 @@ changes() {
     return 1
 }
 
-# start NAME COLS ROWS [VAR=VALUE...]: the dashboard in a pane, wrapped so
-# that the terminal settings before and after land in $WORK/NAME.*.
+# start NAME COLS ROWS [VAR=VALUE...] [-- ARG...]: the dashboard in a pane
+# (pgdeck ARG...), wrapped so that the terminal settings before and after
+# land in $WORK/NAME.*.
 start() {
-    local name=$1 cols=$2 rows=$3
+    local name=$1 cols=$2 rows=$3 vars=()
     shift 3
+    while [ $# -gt 0 ] && [ "$1" != -- ]; do vars+=("$1"); shift; done
+    [ $# -gt 0 ] && shift
     cat >"$WORK/$name.sh" <<EOF
 stty -g >"$WORK/$name.before" 2>/dev/null
 "\$@"
@@ -59,7 +62,8 @@ exit \$rc
 EOF
     # bash, not sh: on Ctrl-C it waits to see whether pgdeck survives the
     # SIGINT (handles it) before deciding to die itself.
-    tmux_start "$name" "$cols" "$rows" "$@" bash "$WORK/$name.sh" "$PGDECK"
+    tmux_start "$name" "$cols" "$rows" "${vars[@]}" bash "$WORK/$name.sh" \
+        "$PGDECK" "$@"
 }
 
 # as_found NAME: the terminal is exactly as before the run.
@@ -210,6 +214,17 @@ pd_tmux capture-pane -e -p -t nocolor | grep -q $'\033\\[[0-9;]*7m' &&
 tmux_keys nocolor q
 exited nocolor 0 && ok "NO_COLOR: q quits" || not_ok "NO_COLOR: q quits" ""
 tmux_kill nocolor
+
+start nocolor2 100 30 -- --no-color
+if tmux_wait nocolor2 'size [0-9]' 10 &&
+    ! pd_tmux capture-pane -e -p -t nocolor2 | grep -Eq "$COLOR_SGR"; then
+    ok "--no-color: no colours"
+else
+    not_ok "--no-color: no colours" "$(tmux_capture nocolor2 | head -3)"
+fi
+tmux_keys nocolor2 q
+exited nocolor2 0
+tmux_kill nocolor2
 
 # A terminal without colours at all (has_colors() is false).
 start mono 80 24 TERM=vt100
