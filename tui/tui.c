@@ -112,9 +112,11 @@ static void draw_header(tui *t)
     if (localtime_r(&now, &tm) != NULL)
         strftime(clock, sizeof(clock), "%H:%M:%S", &tm);
     left = pd_xasprintf(" pgdeck %s  db %s", PD_VERSION, db ? db : "?");
-    snprintf(right, sizeof(right), "  %s %.1fs  %s ",
-             t->paused ? "paused" : "refresh",
-             (double)t->refresh_ms / 1000.0, clock);
+    if (t->paused)
+        snprintf(right, sizeof(right), "  paused  %s ", clock);
+    else
+        snprintf(right, sizeof(right), "  refresh %.1fs  %s ",
+                 (double)t->refresh_ms / 1000.0, clock);
     /* The clock matters most, then the database: narrow screens cut the
      * refresh interval first, then the left part's end. */
     if ((int)strlen(left) + (int)strlen(right) > w)
