@@ -231,6 +231,7 @@ static void on_connected(pd_conn *c, const pd_error *err, void *ctx)
         return;
     }
     pool->st.opened++;
+    pd_error_clear(&pool->last_error); /* the server is reachable again */
     put_back(pool, s);
 }
 
@@ -373,6 +374,11 @@ pd_pool_stats pd_pool_stats_get(const pd_pool *pool)
     st.waiting = pool->nwaiting;
     st.size = pool->nidle + pool->nbusy + pool->nopening;
     return st;
+}
+
+const pd_error *pd_pool_last_error(const pd_pool *pool)
+{
+    return pd_error_isset(&pool->last_error) ? &pool->last_error : NULL;
 }
 
 const pd_conninfo *pd_pool_conninfo(const pd_pool *pool)

@@ -63,6 +63,11 @@ PD_MUSTCHECK int pd_pool_acquire(pd_pool *pool, uint32_t timeout_ms,
 void pd_pool_release(pd_pool *pool, pd_conn *conn);
 
 pd_pool_stats pd_pool_stats_get(const pd_pool *pool);
+/* The last failed connection attempt's error, or NULL when no attempt has
+ * failed since the last success. Borrowed, valid until the pool's next
+ * connect attempt ends. */
+const pd_error *pd_pool_last_error(const pd_pool *pool);
+
 /* The connection parameters the pool uses. Borrowed. */
 const pd_conninfo *pd_pool_conninfo(const pd_pool *pool);
 

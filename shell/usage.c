@@ -4,6 +4,8 @@
 #include <libpq-fe.h>
 #include <uv.h>
 
+#include "core/version.h"
+
 void sh_usage_print(FILE *out)
 {
     fputs(
@@ -53,6 +55,6 @@ void sh_usage_print(FILE *out)
 
 void sh_usage_version(FILE *out)
 {
-    fprintf(out, "pgdeck %s (libpq %d, libuv %s)\n", PGDECK_VERSION,
+    fprintf(out, "pgdeck %s (libpq %d, libuv %s)\n", PD_VERSION,
             PQlibVersion(), uv_version_string());
 }

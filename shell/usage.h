@@ -4,7 +4,6 @@
 
 #include <stdio.h>
 
-#define PGDECK_VERSION "0.1.0"
 
 /* Prints the --help text to out. */
 void sh_usage_print(FILE *out);

@@ -1,9 +1,8 @@
 /* panel_pool.c: the Pool panel.
  *
  * Every refresh copies pd_pool_stats into the view model; drawing reads the
- * model only. When the pool reports new connection failures, one probe
- * connection (outside the pool, not counted in its statistics) finds out
- * why, so the panel can show the server's or the network's own words. */
+ * model only. When the pool's connections fail, the pool's last connect
+ * error is shown in place: the server's or the network's own words. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +14,6 @@
 #include "core/pool.h"
 #include "tui/panel.h"
 
-#define PROBE_TIMEOUT_MS 5000
 #define WARN_PERCENT 80 /* usage bar turns to warn from here */
 
 typedef struct pool_model {
@@ -23,9 +21,6 @@ typedef struct pool_model {
     bool have;                 /* st holds a snapshot */
     uint64_t q50, q95, q99;    /* acquire wait quantiles, us */
     char *target;              /* where the pool connects, no password */
-    pd_conn *probe;            /* diagnostic connect in flight, or NULL */
-    uint64_t errors_probed;    /* st.errors when the last probe started */
-    uint64_t opened_at_error;  /* st.opened when the error was set */
 } pool_model;
 
 /* A cursor placing "label value" items left to right, wrapping. */
@@ -43,49 +38,18 @@ static void pool_init(tui_panel *p)
     p->model = m;
 }
 
-static void on_probe(pd_conn *c, const pd_error *err, void *ctx)
-{
-    tui_panel *p = ctx;
-    pool_model *m = p->model;
-
-    m->probe = NULL;
-    pd_conn_close(c);
-    if (err != NULL && err->message != NULL) {
-        tui_panel_set_error(p, err->message);
-        m->opened_at_error = m->st.opened;
-    } else {
-        tui_panel_set_error(p, NULL);
-    }
-}
-
-static void start_probe(tui_panel *p, pool_model *m)
-{
-    pd_pool *pool = pd_core_pool(p->core);
-    pd_conn *c;
-
-    m->errors_probed = m->st.errors;
-    c = pd_conn_new(pd_core_loop(p->core), pd_pool_conninfo(pool));
-    if (pd_conn_connect(c, PROBE_TIMEOUT_MS, on_probe, p) != 0) {
-        pd_conn_close(c);
-        return;
-    }
-    m->probe = c;
-}
-
 static void pool_refresh(tui_panel *p)
 {
     pool_model *m = p->model;
+    const pd_error *err;
 
     m->st = pd_pool_stats_get(pd_core_pool(p->core));
     m->have = true;
     m->q50 = pd_histogram_quantile(&m->st.wait, 0.50);
     m->q95 = pd_histogram_quantile(&m->st.wait, 0.95);
     m->q99 = pd_histogram_quantile(&m->st.wait, 0.99);
-    /* A connection opened since the error: the server is back. */
-    if (p->error != NULL && m->st.opened > m->opened_at_error)
-        tui_panel_set_error(p, NULL);
-    if (m->st.errors > m->errors_probed && m->probe == NULL)
-        start_probe(p, m);
+    err = pd_pool_last_error(pd_core_pool(p->core));
+    tui_panel_set_error(p, err != NULL ? err->message : NULL);
     tui_panel_fresh(p);
 }
 
@@ -245,7 +209,6 @@ static void pool_free(tui_panel *p)
 
     if (m == NULL)
         return;
-    pd_conn_close(m->probe); /* its callback will not run */
     free(m->target);
     free(m);
 }

@@ -12,6 +12,7 @@
 #include <curses.h>
 
 #include "core/conninfo.h"
+#include "core/version.h"
 #include "core/xalloc.h"
 #include "tui/keys.h"
 #include "tui/layout.h"
@@ -20,9 +21,6 @@
 #include "tui/theme.h"
 #include "tui/tui.h"
 
-#ifndef PD_VERSION
-#define PD_VERSION "0.1.0"
-#endif
 
 #define DEFAULT_REFRESH_MS 1000
 #define MIN_REFRESH_MS 100
