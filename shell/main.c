@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -399,5 +400,11 @@ out:
     sh_print_opts_free(&po);
     pd_config_free(&cfg);
     pd_error_clear(&err);
+    if (status > 128 && status < 128 + 32) {
+        /* The dashboard ended on a signal: die by it, as shells expect, now
+         * that the terminal is restored and everything is closed. */
+        signal(status - 128, SIG_DFL);
+        raise(status - 128);
+    }
     return status;
 }
