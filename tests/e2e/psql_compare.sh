@@ -116,12 +116,34 @@ if ! command -v "$PSQL" >/dev/null 2>&1; then
     exit 0
 fi
 
+# conn_error NAME ARGS...: a connection that fails must be reported as
+# psql reports it ("psql: error: connection to server ... failed: ...",
+# exit status 2), with only the program name changed.
+conn_error() {
+    local name=$1; shift
+
+    run "$PSQL" "$tmp/p" -X "$@" -c 'SELECT 1'
+    run "$PGDECK" "$tmp/d" "$@" -c 'SELECT 1'
+    sed 's/^psql: /pgdeck: /' "$tmp/p.err" >"$tmp/p.err2"
+    if cmp -s "$tmp/p.err2" "$tmp/d.err" && cmp -s "$tmp/p.rc" "$tmp/d.rc" &&
+        cmp -s "$tmp/p.out" "$tmp/d.out"; then
+        ok "$name"
+    else
+        not_ok "$name" \
+            "differs (status $(cat "$tmp/p.rc") vs $(cat "$tmp/d.rc"))"
+        show_diff stderr "$tmp/p.err2" "$tmp/d.err"
+    fi
+}
+
+conn_error "compare/connect/bad-socket-dir" -h "$tmp/no-such-dir"
+conn_error "compare/connect/no-such-database" -d pd_compare_no_such_db
+
 for mode in "${modes[@]}"; do
     label=${mode%%:*}
     flags=${mode#*:}
     if ! supported "$flags"; then
         for i in "${!sqls[@]}"; do
-            ok "compare/$label/${names[$i]} # SKIP pgdeck does not accept '$flags' -c yet"
+            ok "compare/$label/${names[$i]} # SKIP pgdeck lacks '$flags'"
         done
         continue
     fi
