@@ -68,16 +68,22 @@ typedef struct pd_retry_rng {
 } pd_retry_rng;
 
 void pd_retry_rng_seed(pd_retry_rng *rng, uint64_t seed);
+/* A pd_retry_rand_fn: pass it with a pd_retry_rng * as its ctx. */
 uint64_t pd_retry_rng_next(void *rng);
 
+/* 0, or PD_EINVAL with err naming the bad key. */
 PD_MUSTCHECK int pd_retry_policy_check(const pd_retry_policy *p,
                                        pd_error *err);
 
+/* Why err (borrowed, may be NULL) could be retried, or CLASS_NONE. */
 pd_retry_class pd_retry_classify(const pd_error *err);
+/* The retry decision for one failed try; pure. */
 pd_retry_decision pd_retry_decide(const pd_retry_input *in);
 
+/* min(cap_ms, base_ms * 2^attempt), overflow-safe for any attempt. */
 uint32_t pd_retry_backoff_ceiling_ms(const pd_retry_policy *p,
                                      unsigned attempt);
+/* Uniform in [0, ceiling] inclusive: one draw from rand_fn(rand_ctx). */
 uint32_t pd_retry_backoff_ms(const pd_retry_policy *p, unsigned attempt,
                              pd_retry_rand_fn rand_fn, void *rand_ctx);
 
@@ -111,10 +117,15 @@ typedef struct pd_retry_stats {
 } pd_retry_stats;
 
 void pd_retry_stats_reset(pd_retry_stats *s);
+/* Counts one failed try (by SQLSTATE class and by outcome) and returns
+ * pd_retry_decide(in): decide through this to keep the counts exact. */
 pd_retry_decision pd_retry_stats_record(pd_retry_stats *s,
                                         const pd_retry_input *in);
+/* Counts one backoff sleep. */
 void pd_retry_stats_record_backoff(pd_retry_stats *s, uint32_t delay_ms);
+/* Counts a success on try attempt; after a retry it is "recovered". */
 void pd_retry_stats_record_success(pd_retry_stats *s, unsigned attempt);
+/* Failed tries of SQLSTATE class code (first two chars), or 0. */
 uint64_t pd_retry_stats_class_count(const pd_retry_stats *s,
                                     const char *code);
 
