@@ -145,3 +145,24 @@ DO $$ BEGIN RAISE EXCEPTION 'custom failure' USING DETAIL = 'some detail', HINT 
 
 -- name: unicode-column-names
 SELECT 1 AS "ÄÖÜ", 2 AS "日本", 3 AS "e\u0301"
+
+-- name: warning-no-transaction
+COMMIT
+
+-- name: explain
+EXPLAIN (COSTS OFF) SELECT * FROM pg_class WHERE relname = 'x'
+
+-- name: void-result
+SELECT pg_sleep(0)
+
+-- name: values-tag
+VALUES (1, 'one'), (2, 'two')
+
+-- name: empty-statements
+SELECT 1 AS a;;;
+
+-- name: trailing-comment
+SELECT 1 AS x; -- a comment after the last statement
+
+-- name: copy-to-stdout
+COPY (SELECT 1 AS a, E'tab\there' AS b, NULL AS c) TO STDOUT
