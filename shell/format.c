@@ -7,8 +7,9 @@
  * replaces NULLs by the null string and picks each column's alignment from
  * its type. sh_table is that model; the printers only read it. Display
  * widths follow psql's own Unicode tables (PostgreSQL 15, Unicode 14), not
- * the C library's wcwidth, which disagrees on several hundred characters
- * and depends on the locale. */
+ * the C library's wcwidth, which disagrees on tens of thousands of code
+ * points (format characters, Hangul jamo, unassigned ones) and depends on
+ * the locale. */
 #include "shell/format.h"
 
 #include <stdint.h>
