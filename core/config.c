@@ -20,6 +20,7 @@ void pd_config_init(pd_config *cfg)
     cfg->connect_timeout_ms = 10000;
     cfg->max_lifetime_s = 1800;
     cfg->idle_timeout_s = 300;
+    cfg->prepare = true;
     cfg->slow_ms = 100;
 }
 

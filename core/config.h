@@ -27,6 +27,11 @@ typedef struct pd_config {
     uint32_t connect_timeout_ms; /* default 10000 */
     uint32_t max_lifetime_s;     /* DB_POOL_RECYCLE, default 1800 */
     uint32_t idle_timeout_s;     /* default 300 */
+    bool prepare;                /* cache prepared statements, default
+                                    true (false behind PgBouncer in
+                                    transaction mode) */
+    uint32_t preping_ms;         /* pre-ping connections idle longer than
+                                    this; default 0 = off */
     /* slow log */
     uint32_t slow_ms;            /* DB_SLOW_QUERY_MS, default 100 */
     char *slow_log;              /* file, NULL: the default path */

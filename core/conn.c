@@ -18,8 +18,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/cancel.h"
+#include "core/stmtcache.h"
 #include "core/strbuf.h"
 #include "core/xalloc.h"
+
+#define STMTCACHE_CAP 256
+/* After a command timeout the server is asked to cancel; if the command
+ * has still not ended this much later, the connection is given up. */
+#define CANCEL_GRACE_MS 5000
 
 struct pd_conn {
     uv_loop_t *loop;           /* borrowed */
@@ -49,6 +56,12 @@ struct pd_conn {
     pd_conn_broken_cb broken_cb;
     void *broken_ctx;
     uint64_t born_ms, last_used_ms; /* uv_now() stamps */
+    uint32_t cmd_timeout_ms;   /* timeout of the command in flight */
+    bool timed_out;            /* that timeout fired */
+    bool dirty;                /* needs a session reset before reuse */
+    uint32_t default_timeout_ms; /* for queries that give none */
+    bool prepare;              /* cache prepared statements */
+    pd_stmtcache *stmts;       /* owned, created on first use */
     void *owner_data;          /* the owner's slot */
 };
 
@@ -81,6 +94,7 @@ static void maybe_free(pd_conn *c)
         free(c->hosts[i]);
     free(c->hosts);
     pd_strbuf_free(&c->hostaddr);
+    pd_stmtcache_free(c->stmts);
     pd_conninfo_free(c->ci);
     free(c);
 }
@@ -397,6 +411,7 @@ static void set_broken(pd_conn *c)
         c->on_done = NULL;
         c->on_result = NULL;
         pd_error_from_conn(&err, PD_ERR_CONNECTION, c->pg);
+        uv_timer_stop(&c->timer);
         done(c, &err, c->cmd_ctx);
         pd_error_clear(&err);
     } else if (was == PD_CONN_IDLE && c->broken_cb != NULL) {
@@ -438,6 +453,8 @@ static void read_results(pd_conn *c)
 
         if (res == NULL) {
             pd_conn_done_cb done = c->on_done;
+            if (c->cmd_timeout_ms > 0)
+                uv_timer_stop(&c->timer);
             c->state = PD_CONN_IDLE;
             c->on_done = NULL;
             c->on_result = NULL;
@@ -512,24 +529,72 @@ static void on_poll(uv_poll_t *h, int status, int events)
     }
 }
 
+static void on_cmd_timeout(uv_timer_t *t)
+{
+    pd_conn *c = t->data;
+    pd_error err = PD_ERROR_INIT;
+
+    if (c->state != PD_CONN_BUSY)
+        return;
+    if (!c->timed_out) {
+        /* Ask the server to stop the statement; its error ends the
+         * command through the normal path. */
+        c->timed_out = true;
+        if (pd_cancel_request(c->loop, c, NULL, NULL) == 0) {
+            uv_timer_start(&c->timer, on_cmd_timeout, CANCEL_GRACE_MS, 0);
+            return;
+        }
+    }
+    /* The server did not answer the cancel: nothing can be trusted of this
+     * connection any more. */
+    pd_error_set(&err, PD_ERR_TIMEOUT,
+                 "command timeout after %u ms, and the server did not "
+                 "answer the cancel request", c->cmd_timeout_ms);
+    c->state = PD_CONN_BROKEN;
+    if (c->poll != NULL)
+        uv_poll_stop(c->poll);
+    c->poll_events = 0;
+    if (c->on_done != NULL) {
+        pd_conn_done_cb done = c->on_done;
+        c->on_done = NULL;
+        c->on_result = NULL;
+        done(c, &err, c->cmd_ctx);
+    }
+    pd_error_clear(&err);
+}
+
 /* Sends cmd; see conn.h. */
 int pd_conn_send(pd_conn *c, const pd_conn_cmd *cmd,
                  pd_conn_result_cb on_result, pd_conn_done_cb on_done,
                  void *ctx, pd_error *err)
 {
-    int ok, r;
+    int ok = 0, r;
 
     if (c->state != PD_CONN_IDLE || c->closing) {
         pd_error_set(err, PD_ERR_CONNECTION, "connection is not ready");
         return PD_ESTATE;
     }
-    if (cmd->simple)
+    switch (cmd->kind) {
+    case PD_CMD_SIMPLE:
         ok = PQsendQuery(c->pg, cmd->sql);
-    else
+        break;
+    case PD_CMD_PARAMS:
         ok = PQsendQueryParams(c->pg, cmd->sql, cmd->nparams, NULL,
                                cmd->params, NULL, NULL, 0);
+        break;
+    case PD_CMD_PREPARE:
+        ok = PQsendPrepare(c->pg, cmd->stmt_name, cmd->sql, cmd->nparams,
+                           NULL);
+        break;
+    case PD_CMD_PREPARED:
+        ok = PQsendQueryPrepared(c->pg, cmd->stmt_name, cmd->nparams,
+                                 cmd->params, NULL, NULL, 0);
+        break;
+    }
     if (!ok)
         goto fail;
+    if (cmd->single_row)
+        PQsetSingleRowMode(c->pg);
     r = PQflush(c->pg);
     if (r < 0 || arm(c, r == 1 ? UV_READABLE | UV_WRITABLE : UV_READABLE,
                      false) != 0)
@@ -539,6 +604,10 @@ int pd_conn_send(pd_conn *c, const pd_conn_cmd *cmd,
     c->on_done = on_done;
     c->cmd_ctx = ctx;
     c->last_used_ms = uv_now(c->loop);
+    c->timed_out = false;
+    c->cmd_timeout_ms = cmd->timeout_ms;
+    if (cmd->timeout_ms > 0)
+        uv_timer_start(&c->timer, on_cmd_timeout, cmd->timeout_ms, 0);
     return 0;
 
 fail:
@@ -616,6 +685,44 @@ void pd_conn_set_broken_cb(pd_conn *c, pd_conn_broken_cb cb, void *ctx)
 {
     c->broken_cb = cb;
     c->broken_ctx = ctx;
+}
+
+bool pd_conn_timed_out(const pd_conn *c)
+{
+    return c->timed_out;
+}
+
+void pd_conn_set_dirty(pd_conn *c, bool dirty)
+{
+    c->dirty = dirty;
+}
+
+bool pd_conn_is_dirty(const pd_conn *c)
+{
+    return c->dirty;
+}
+
+void pd_conn_set_query_defaults(pd_conn *c, uint32_t timeout_ms, bool prepare)
+{
+    c->default_timeout_ms = timeout_ms;
+    c->prepare = prepare;
+}
+
+uint32_t pd_conn_default_timeout(const pd_conn *c)
+{
+    return c->default_timeout_ms;
+}
+
+bool pd_conn_prepare_enabled(const pd_conn *c)
+{
+    return c->prepare;
+}
+
+pd_stmtcache *pd_conn_stmtcache(pd_conn *c)
+{
+    if (c->stmts == NULL)
+        c->stmts = pd_stmtcache_new(STMTCACHE_CAP);
+    return c->stmts;
 }
 
 void *pd_conn_owner_data(const pd_conn *c)

@@ -17,6 +17,7 @@
 
 #include "core/conninfo.h"
 #include "core/error.h"
+#include "core/stmtcache.h"
 
 typedef struct pd_conn pd_conn;
 
@@ -42,12 +43,23 @@ typedef void (*pd_conn_notice_cb)(pd_conn *c, const PGresult *res, void *ctx);
 /* An idle connection found broken (server gone, backend terminated). */
 typedef void (*pd_conn_broken_cb)(pd_conn *c, void *ctx);
 
+typedef enum pd_cmd_kind {
+    PD_CMD_PARAMS = 0, /* PQsendQueryParams: one statement, $n params */
+    PD_CMD_SIMPLE,     /* PQsendQuery: several statements, no params */
+    PD_CMD_PREPARE,    /* PQsendPrepare of sql as stmt_name */
+    PD_CMD_PREPARED    /* PQsendQueryPrepared of stmt_name */
+} pd_cmd_kind;
+
 typedef struct pd_conn_cmd {
+    pd_cmd_kind kind;
     const char *sql;           /* borrowed for the call */
+    const char *stmt_name;     /* PREPARE / PREPARED: borrowed */
     int nparams;               /* $n parameters, text format */
     const char *const *params; /* borrowed for the call; NULL entry = NULL */
-    bool simple;               /* simple protocol: several statements, no
-                                  parameters, results chained */
+    bool single_row;           /* libpq single-row mode (streaming) */
+    uint32_t timeout_ms;       /* command timeout, 0 = none: the server is
+                                  asked to cancel, and after a further
+                                  grace period the connection is dropped */
 } pd_conn_cmd;
 
 /* Returns-owned connection in PD_CONN_NEW. ci is copied. */
@@ -87,6 +99,23 @@ void pd_conn_set_notice_cb(pd_conn *c, pd_conn_notice_cb cb, void *ctx);
 /* Called (at most once) when the connection breaks while idle; a break
  * during a command is reported through that command's on_done instead. */
 void pd_conn_set_broken_cb(pd_conn *c, pd_conn_broken_cb cb, void *ctx);
+
+/* True when the command in flight (or the last one) hit its timeout. */
+bool pd_conn_timed_out(const pd_conn *c);
+/* Session state a later user must not inherit (SET, LISTEN, temp tables,
+ * a shell session): marks the connection for a reset on release. */
+void pd_conn_set_dirty(pd_conn *c, bool dirty);
+bool pd_conn_is_dirty(const pd_conn *c);
+/* The connection's prepared-statement cache (created on first use).
+ * Borrowed, owned by the connection. */
+pd_stmtcache *pd_conn_stmtcache(pd_conn *c);
+
+/* Defaults for queries on this connection, set by its pool: the command
+ * timeout (0 = none) and whether statements are prepared and cached (off
+ * behind PgBouncer in transaction mode). */
+void pd_conn_set_query_defaults(pd_conn *c, uint32_t timeout_ms, bool prepare);
+uint32_t pd_conn_default_timeout(const pd_conn *c);
+bool pd_conn_prepare_enabled(const pd_conn *c);
 
 /* Opaque slot for the owner (the pool keeps its bookkeeping here). */
 void *pd_conn_owner_data(const pd_conn *c);

@@ -55,10 +55,18 @@ pd_core *pd_core_new(const pd_config *cfg, pd_error *err)
         pd_conninfo_set(core->ci, "dbname", cfg->dbname);
     if (pd_conninfo_get(core->ci, "application_name") == NULL)
         pd_conninfo_set(core->ci, "application_name", "pgdeck");
+    memset(&po, 0, sizeof(po));
     po.min = cfg->pool_min;
     po.max = cfg->pool_max;
     po.acquire_timeout_ms = cfg->acquire_timeout_ms;
     po.connect_timeout_ms = cfg->connect_timeout_ms;
+    po.command_timeout_ms = cfg->command_timeout_ms;
+    po.prepare = cfg->prepare;
+    po.max_lifetime_ms = cfg->max_lifetime_s * 1000u;
+    po.idle_timeout_ms = cfg->idle_timeout_s * 1000u;
+    po.preping_ms = cfg->preping_ms;
+    po.reconnect_base_ms = 100;
+    po.reconnect_cap_ms = 10000;
     core->pool = pd_pool_new(&core->loop, core->ci, &po);
     return core;
 

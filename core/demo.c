@@ -578,12 +578,17 @@ static void on_sql(pd_result *res, const pd_error *err, void *ctx)
 static void sql(demo *d, const char *dbname, const char *text,
                 step_fn next)
 {
-    pd_query_opts qo = {PD_QUERY_SIMPLE, 0};
+    /* The data load takes seconds: no command timeout. */
+    pd_query_opts qo = {.flags = PD_QUERY_SIMPLE,
+                        .timeout_ms = PD_QUERY_NO_TIMEOUT};
 
     pd_error_clear(&d->perr);
     d->next = next;
     if (d->pool == NULL || strcmp(d->pool_db, dbname) != 0) {
-        pd_pool_opts po = {0, 1, 30000, 10000};
+        pd_pool_opts po = {.min = 0, .max = 1, .acquire_timeout_ms = 30000,
+                           .connect_timeout_ms = 10000, .prepare = true,
+                           .reconnect_base_ms = 100,
+                           .reconnect_cap_ms = 10000};
         pd_conninfo *ci = make_ci(d, dbname);
         if (ci == NULL) {
             later(d, 0, next);

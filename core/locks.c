@@ -566,7 +566,7 @@ bool pd_locks_owner_cancel(pd_locks_owner *o)
 {
     if (o == NULL || o->waiting == NULL)
         return false;
-    cancel_wait(o->locks, o->waiting, "canceled by its owner");
+    cancel_wait(o->locks, o->waiting, "its owner gave up waiting");
     arm_deadline(o->locks);
     return true;
 }

@@ -111,7 +111,8 @@ pd_locks_owner *pd_locks_owner_new(pd_locks *locks, const char *name);
  * turn), and frees o. Safe inside a lock callback. Accepts NULL. */
 void pd_locks_owner_free(pd_locks_owner *o);
 /* Cancels o's pending wait, if any: its callback gets PD_ERR_CANCELED on a
- * later turn. Returns true if there was one. Never calls back. */
+ * later turn. Returns true if there was one (a grant already made is not
+ * undone). Never calls back synchronously. */
 bool pd_locks_owner_cancel(pd_locks_owner *o);
 
 /* Asks for resource (copied) in mode for owner o (borrowed). timeout_ms 0
@@ -129,6 +130,7 @@ void pd_locks_release(pd_lock *lock);
 
 /* The resource name of a held lock. Borrowed, valid while it is held. */
 const char *pd_locks_lock_resource(const pd_lock *lock);
+/* The mode of a held lock. */
 pd_lock_mode pd_locks_lock_mode(const pd_lock *lock);
 
 /* Returns a static lowercase name: "read", "write", "exclusive". */
@@ -136,6 +138,7 @@ const char *pd_locks_mode_name(pd_lock_mode mode);
 /* Parses a mode name (any case) into *mode. Returns 0 or PD_EINVAL. */
 PD_MUSTCHECK int pd_locks_mode_parse(const char *s, pd_lock_mode *mode);
 
+/* The counters now, by value. */
 pd_locks_counters pd_locks_counters_get(const pd_locks *locks);
 /* Returns-owned snapshot of every resource with holders or waiters; free
  * with pd_locks_snapshot_free. */

@@ -10,17 +10,22 @@
 #include <string.h>
 
 #include "core/list.h"
+#include "core/stmtcache.h"
 #include "core/xalloc.h"
 
 #define MAINT_INTERVAL_MS 1000
+
+typedef struct waiter waiter;
 
 typedef struct slot {
     pd_list node;     /* in pool->idle, pool->busy or pool->opening */
     pd_conn *conn;    /* owned */
     pd_pool *pool;    /* borrowed back pointer */
+    bool discard;     /* a reset in progress still owes DISCARD ALL */
+    waiter *ping_for; /* a pre-ping in progress, for this waiter */
 } slot;
 
-typedef struct waiter {
+struct waiter {
     pd_list node;       /* in pool->waiters or pool->ready */
     pd_acquire_cb cb;
     void *ctx;
@@ -29,7 +34,7 @@ typedef struct waiter {
     uint64_t start_ns;  /* uv_hrtime() at acquire */
     pd_conn *conn;      /* granted connection, or NULL */
     pd_error err;       /* failure to deliver when conn is NULL */
-} waiter;
+};
 
 struct pd_pool {
     uv_loop_t *loop;        /* borrowed */
@@ -47,11 +52,15 @@ struct pd_pool {
     int handles_open;       /* of the three above, not yet closed */
     bool closing;           /* pd_pool_free was called */
     pd_error last_error;    /* last connect failure, for waiters */
+    int fail_streak;        /* connect failures in a row */
+    uint64_t next_connect;  /* uv_now() before which top-ups wait */
+    uint64_t rng;           /* xorshift state for the backoff jitter */
     pd_pool_stats st;       /* counters (the live counts are derived) */
 };
 
 static void open_conn(pd_pool *pool);
 static void on_idle_broken(pd_conn *c, void *ctx);
+static void arm_deadline(pd_pool *pool);
 
 /* Returns-owned pool; see pool.h. */
 pd_pool *pd_pool_new(uv_loop_t *loop, const pd_conninfo *ci,
@@ -82,6 +91,7 @@ pd_pool *pd_pool_new(uv_loop_t *loop, const pd_conninfo *ci,
     uv_unref((uv_handle_t *)&pool->maint);
     pool->st.min = pool->opts.min;
     pool->st.max = pool->opts.max;
+    pool->rng = uv_hrtime() | 1;
     return pool;
 }
 
@@ -176,11 +186,21 @@ static void serve_waiters(pd_pool *pool)
         open_conn(pool);
 }
 
+/* Keeps min connections open, but after failures only once the backoff
+ * allows: a dead server must not be hammered by housekeeping. Waiters are
+ * served regardless (serve_waiters): a user's request tries at once. */
 static void top_up(pd_pool *pool)
 {
-    while (!pool->closing &&
-           pool->nidle + pool->nbusy + pool->nopening < pool->opts.min)
-        open_conn(pool);
+    bool failing = pool->fail_streak > 0;
+
+    if (!failing ||
+        (uv_now(pool->loop) >= pool->next_connect && pool->nopening == 0))
+        while (!pool->closing &&
+               pool->nidle + pool->nbusy + pool->nopening < pool->opts.min) {
+            open_conn(pool);
+            if (failing)
+                break; /* one probe at a time while the server is away */
+        }
     serve_waiters(pool);
 }
 
@@ -220,8 +240,21 @@ static void on_connected(pd_conn *c, const pd_error *err, void *ctx)
     (void)c;
     pool->nopening--;
     if (err != NULL) {
+        uint64_t ceiling, base = pool->opts.reconnect_base_ms;
+        int shift = pool->fail_streak < 20 ? pool->fail_streak : 20;
+
         pool->st.errors++;
         pd_error_copy(&pool->last_error, err);
+        /* Full jitter: random(0, min(cap, base * 2^streak)). */
+        ceiling = base << shift;
+        if (ceiling > pool->opts.reconnect_cap_ms)
+            ceiling = pool->opts.reconnect_cap_ms;
+        pool->rng ^= pool->rng << 13;
+        pool->rng ^= pool->rng >> 7;
+        pool->rng ^= pool->rng << 17;
+        pool->next_connect = uv_now(pool->loop) +
+                             (ceiling > 0 ? pool->rng % (ceiling + 1) : 0);
+        pool->fail_streak++;
         close_slot(pool, s);
         /* The head waiter learns why now, rather than at its deadline. */
         if (!pd_list_empty(&pool->waiters))
@@ -231,6 +264,7 @@ static void on_connected(pd_conn *c, const pd_error *err, void *ctx)
         return;
     }
     pool->st.opened++;
+    pool->fail_streak = 0;
     pd_error_clear(&pool->last_error); /* the server is reachable again */
     put_back(pool, s);
 }
@@ -242,6 +276,8 @@ static void open_conn(pd_pool *pool)
     s->pool = pool;
     s->conn = pd_conn_new(pool->loop, pool->ci);
     pd_conn_set_owner_data(s->conn, s);
+    pd_conn_set_query_defaults(s->conn, pool->opts.command_timeout_ms,
+                               pool->opts.prepare);
     pd_list_push_back(&pool->opening, &s->node);
     pool->nopening++;
     if (pd_conn_connect(s->conn, pool->opts.connect_timeout_ms, on_connected,
@@ -302,9 +338,38 @@ static void on_deadline(uv_timer_t *t)
     arm_deadline(pool);
 }
 
+static bool past_lifetime(const pd_pool *pool, const pd_conn *c)
+{
+    return pool->opts.max_lifetime_ms > 0 &&
+           uv_now(pool->loop) - pd_conn_born_ms(c) >= pool->opts.max_lifetime_ms;
+}
+
+/* Housekeeping, on idle connections only, never under a running query:
+ * recycle those past their lifetime, close those idle too long (down to
+ * min), then open what min asks for. */
 static void on_maint(uv_timer_t *t)
 {
-    top_up(t->data);
+    pd_pool *pool = t->data;
+    uint64_t now = uv_now(pool->loop);
+    pd_list *n, *tmp;
+
+    pd_list_each_safe(n, tmp, &pool->idle) {
+        slot *s = pd_list_entry(n, slot, node);
+        int size = pool->nidle + pool->nbusy + pool->nopening;
+
+        if (past_lifetime(pool, s->conn)) {
+            pool->st.recycled++;
+        } else if (pool->opts.idle_timeout_ms > 0 && size > pool->opts.min &&
+                   now - pd_conn_last_used_ms(s->conn) >=
+                       pool->opts.idle_timeout_ms) {
+            pool->st.idle_closed++;
+        } else {
+            continue;
+        }
+        pool->nidle--;
+        close_slot(pool, s);
+    }
+    top_up(pool);
 }
 
 /* Starts the background connections and the housekeeping timer. */
@@ -315,12 +380,105 @@ void pd_pool_start(pd_pool *pool)
                    MAINT_INTERVAL_MS);
 }
 
+static void place(pd_pool *pool, waiter *w, bool front);
+
+static void on_ping_result(pd_conn *c, PGresult *res, void *ctx)
+{
+    (void)c;
+    (void)ctx;
+    PQclear(res);
+}
+
+static void on_ping_done(pd_conn *c, const pd_error *err, void *ctx)
+{
+    slot *s = ctx;
+    pd_pool *pool = s->pool;
+    waiter *w = s->ping_for;
+
+    s->ping_for = NULL;
+    pool->nbusy--;
+    if (err == NULL && pd_conn_is_idle(c) && !pool->closing) {
+        grant(pool, w, s);
+        return;
+    }
+    close_slot(pool, s);
+    if (pool->closing) {
+        pd_error e = PD_ERROR_INIT;
+        pd_error_set(&e, PD_ERR_CANCELED, "the pool is closing");
+        pd_error_copy(&w->err, &e);
+        pd_error_clear(&e);
+        make_ready(pool, w);
+        maybe_finish(pool);
+        return;
+    }
+    place(pool, w, true); /* it was first in line: it stays first */
+}
+
+/* Checks s (an idle connection unused for a while) with an empty query
+ * before w gets it; a dead one is closed and w is served again. */
+static void preping(pd_pool *pool, waiter *w, slot *s)
+{
+    pd_conn_cmd cmd;
+    pd_error err = PD_ERROR_INIT;
+
+    memset(&cmd, 0, sizeof(cmd));
+    cmd.kind = PD_CMD_SIMPLE;
+    cmd.sql = "";
+    cmd.timeout_ms = pool->opts.connect_timeout_ms;
+    pd_list_remove(&s->node);
+    pd_list_push_back(&pool->busy, &s->node);
+    pool->nbusy++;
+    pool->st.pings++;
+    s->ping_for = w;
+    pd_conn_set_broken_cb(s->conn, NULL, NULL);
+    if (pd_conn_send(s->conn, &cmd, on_ping_result, on_ping_done, s,
+                     &err) != 0) {
+        pd_error_clear(&err);
+        s->ping_for = NULL;
+        pool->nbusy--;
+        close_slot(pool, s);
+        place(pool, w, true);
+    }
+}
+
+/* Gives w an idle connection (after recycling stale ones and pre-pinging
+ * one idle too long), or queues it, first or last. */
+static void place(pd_pool *pool, waiter *w, bool front)
+{
+    uint64_t now = uv_now(pool->loop);
+    pd_list *n;
+
+    while ((n = pd_list_pop_front(&pool->idle)) != NULL) {
+        slot *s = pd_list_entry(n, slot, node);
+
+        pool->nidle--;
+        if (past_lifetime(pool, s->conn)) {
+            pool->st.recycled++;
+            close_slot(pool, s);
+            continue;
+        }
+        if (pool->opts.preping_ms > 0 &&
+            now - pd_conn_last_used_ms(s->conn) >= pool->opts.preping_ms) {
+            preping(pool, w, s);
+            return;
+        }
+        grant(pool, w, s);
+        return;
+    }
+    if (front)
+        pd_list_push_front(&pool->waiters, &w->node);
+    else
+        pd_list_push_back(&pool->waiters, &w->node);
+    pool->nwaiting++;
+    serve_waiters(pool);
+    arm_deadline(pool);
+}
+
 /* Queues an acquire; see pool.h. */
 int pd_pool_acquire(pd_pool *pool, uint32_t timeout_ms, pd_acquire_cb cb,
                     void *ctx)
 {
     waiter *w;
-    pd_list *n;
 
     if (pool->closing || cb == NULL)
         return PD_ESTATE;
@@ -329,38 +487,100 @@ int pd_pool_acquire(pd_pool *pool, uint32_t timeout_ms, pd_acquire_cb cb,
     w->ctx = ctx;
     w->start_ns = uv_hrtime();
     pd_list_init(&w->node);
-    if ((n = pd_list_pop_front(&pool->idle)) != NULL) {
-        pool->nidle--;
-        grant(pool, w, pd_list_entry(n, slot, node));
-        return 0;
-    }
     if (timeout_ms == 0)
         timeout_ms = pool->opts.acquire_timeout_ms;
     w->timeout_ms = timeout_ms;
     if (timeout_ms > 0)
         w->deadline = uv_now(pool->loop) + timeout_ms;
-    pd_list_push_back(&pool->waiters, &w->node);
-    pool->nwaiting++;
-    serve_waiters(pool);
-    arm_deadline(pool);
+    place(pool, w, false);
     return 0;
 }
 
-/* Takes conn back; see pool.h. Only a connection that is idle, outside any
- * transaction, is reused: anything else may carry session state that the
- * next user would not expect. */
+/* Leaves the busy list for good: closed, counted, min kept. */
+static void retire_busy(pd_pool *pool, slot *s)
+{
+    pool->nbusy--;
+    close_slot(pool, s);
+    top_up(pool);
+    maybe_finish(pool);
+}
+
+static void reset_step(pd_pool *pool, slot *s);
+
+static void on_reset_done(pd_conn *c, const pd_error *err, void *ctx)
+{
+    slot *s = ctx;
+    pd_pool *pool = s->pool;
+
+    if (err != NULL || pool->closing || !pd_conn_is_idle(c) ||
+        pd_conn_txn_status(c) != PQTRANS_IDLE) {
+        retire_busy(pool, s);
+        return;
+    }
+    reset_step(pool, s);
+}
+
+static void on_reset_result(pd_conn *c, PGresult *res, void *ctx)
+{
+    (void)c;
+    (void)ctx;
+    PQclear(res); /* a failure shows in the transaction status */
+}
+
+/* Runs what the session still needs before reuse: ROLLBACK when inside a
+ * transaction, then DISCARD ALL when its state was changed; when nothing
+ * is left, the connection goes back to work. */
+static void reset_step(pd_pool *pool, slot *s)
+{
+    pd_conn_cmd cmd;
+    pd_error err = PD_ERROR_INIT;
+
+    memset(&cmd, 0, sizeof(cmd));
+    cmd.kind = PD_CMD_SIMPLE;
+    cmd.timeout_ms = 5000;
+    if (pd_conn_txn_status(s->conn) != PQTRANS_IDLE) {
+        cmd.sql = "ROLLBACK";
+    } else if (s->discard) {
+        cmd.sql = "DISCARD ALL";
+        s->discard = false;
+        /* DISCARD ALL deallocates every prepared statement. */
+        pd_stmtcache_clear(pd_conn_stmtcache(s->conn));
+        pd_conn_set_dirty(s->conn, false);
+    } else {
+        pool->nbusy--;
+        put_back(pool, s);
+        return;
+    }
+    if (pd_conn_send(s->conn, &cmd, on_reset_result, on_reset_done, s,
+                     &err) != 0) {
+        pd_error_clear(&err);
+        retire_busy(pool, s);
+    }
+}
+
+/* Takes conn back; see pool.h. */
 void pd_pool_release(pd_pool *pool, pd_conn *conn)
 {
     slot *s = pd_conn_owner_data(conn);
+    PGTransactionStatusType ts = pd_conn_txn_status(conn);
 
-    pool->nbusy--;
-    if (pool->closing || !pd_conn_is_idle(conn) ||
-        pd_conn_txn_status(conn) != PQTRANS_IDLE) {
-        close_slot(pool, s);
-        top_up(pool);
-        maybe_finish(pool);
+    if (pool->closing || !pd_conn_is_idle(conn) || ts == PQTRANS_UNKNOWN ||
+        ts == PQTRANS_ACTIVE) {
+        retire_busy(pool, s);
         return;
     }
+    if (past_lifetime(pool, conn)) {
+        pool->st.recycled++;
+        retire_busy(pool, s);
+        return;
+    }
+    if (ts != PQTRANS_IDLE || pd_conn_is_dirty(conn)) {
+        pool->st.resets++;
+        s->discard = pd_conn_is_dirty(conn);
+        reset_step(pool, s); /* stays counted in use until done */
+        return;
+    }
+    pool->nbusy--;
     put_back(pool, s);
 }
 

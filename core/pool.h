@@ -9,6 +9,7 @@
 #ifndef PD_POOL_H
 #define PD_POOL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <uv.h>
@@ -25,6 +26,19 @@ typedef struct pd_pool_opts {
     int max;                     /* connections at most (>= 1, >= min) */
     uint32_t acquire_timeout_ms; /* default waiter deadline; 0 = none */
     uint32_t connect_timeout_ms; /* per connection attempt; 0 = none */
+    uint32_t command_timeout_ms; /* default per statement; 0 = none */
+    bool prepare;                /* cache prepared statements per
+                                    connection (off behind PgBouncer in
+                                    transaction mode) */
+    uint32_t max_lifetime_ms;    /* recycle older idle connections; 0 =
+                                    never */
+    uint32_t idle_timeout_ms;    /* close connections idle longer, down to
+                                    min; 0 = never */
+    uint32_t preping_ms;         /* check a connection idle longer than
+                                    this before handing it out; 0 = off */
+    uint32_t reconnect_base_ms;  /* backoff between failed attempts to keep
+                                    min open: full jitter, doubling... */
+    uint32_t reconnect_cap_ms;   /* ... up to this */
 } pd_pool_opts;
 
 /* A snapshot, copied out: safe to keep. */
@@ -39,6 +53,11 @@ typedef struct pd_pool_stats {
     uint64_t timeouts;    /* waiters that hit their deadline */
     uint64_t opened;      /* connections that reached idle */
     uint64_t closed;      /* connections closed for any reason */
+    uint64_t recycled;    /* ... of which past their max lifetime */
+    uint64_t idle_closed; /* ... of which idle past the idle timeout */
+    uint64_t resets;      /* sessions reset on release (ROLLBACK,
+                             DISCARD ALL) */
+    uint64_t pings;       /* pre-pings sent */
     uint64_t errors;      /* failed connection attempts */
     pd_histogram wait;    /* acquire wait, microseconds */
 } pd_pool_stats;
@@ -58,8 +77,10 @@ void pd_pool_start(pd_pool *pool);
  * closing) and never calls it. */
 PD_MUSTCHECK int pd_pool_acquire(pd_pool *pool, uint32_t timeout_ms,
                                  pd_acquire_cb cb, void *ctx);
-/* Gives conn back (takes it). A connection that is broken, busy or inside a
- * transaction is closed instead of reused. */
+/* Gives conn back (takes it). A connection left inside a transaction is
+ * rolled back, one whose session was changed (pd_conn_set_dirty) gets
+ * DISCARD ALL, both before anyone else gets it; one that is broken, busy,
+ * past its lifetime or fails its reset is closed instead. */
 void pd_pool_release(pd_pool *pool, pd_conn *conn);
 
 pd_pool_stats pd_pool_stats_get(const pd_pool *pool);

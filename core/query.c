@@ -1,10 +1,21 @@
-/* query.c: one statement (or simple-query string) from acquire to result. */
+/* query.c: one statement (or simple-query string) from acquire to result.
+ *
+ * A query moves through up to two commands on its connection: PREPARE
+ * (first use of the SQL text on that connection) then EXECUTE of the named
+ * statement; or one command for an unprepared or simple query. If the
+ * server has dropped or invalidated a cached statement (26000, or 0A000
+ * "cached plan must not change result type") nothing ran, so the query is
+ * prepared afresh once, transparently. */
 #include "core/query.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/sqllex.h"
+#include "core/stmtcache.h"
 #include "core/xalloc.h"
+
+typedef enum phase { PHASE_RUN = 0, PHASE_PREPARE } phase;
 
 typedef struct query {
     pd_pool *pool;      /* borrowed; NULL when run on a held connection */
@@ -12,16 +23,27 @@ typedef struct query {
     char *sql;          /* owned copy */
     int nparams;
     char **params;      /* owned copies; NULL entries are SQL NULL */
-    uint32_t flags;
-    pd_fetch_cb cb;
+    pd_query_opts opts;
+    phase phase;
+    char stmt[24];      /* prepared statement name, "" when unnamed */
+    bool replan;        /* the cached statement was stale: prepare again */
+    bool replanned;     /* ... and that was done once already */
+    bool sent;          /* the statement itself reached the wire */
+    pd_fetch_cb cb;     /* fetch mode */
+    pd_chunk_cb chunk_cb; /* stream mode (cb is NULL) */
     void *ctx;
-    pd_result *head;    /* owned results so far */
+    pd_result *head;    /* fetch mode: owned results so far */
+    PGresult **rows;    /* stream mode: owned single-row results */
+    size_t nrows, chunk_rows;
     pd_error err;       /* first error */
 } query;
 
+static int send_query(query *q, pd_error *err);
+static uint32_t timeout_of(const query *q);
+
 static query *query_new(const char *sql, int nparams,
                         const char *const *params, const pd_query_opts *opts,
-                        pd_fetch_cb cb, void *ctx)
+                        void *ctx)
 {
     query *q = pd_xcalloc(1, sizeof(*q));
     int i;
@@ -33,10 +55,19 @@ static query *query_new(const char *sql, int nparams,
         for (i = 0; i < nparams; i++)
             q->params[i] = params[i] != NULL ? pd_xstrdup(params[i]) : NULL;
     }
-    q->flags = opts != NULL ? opts->flags : 0;
-    q->cb = cb;
+    if (opts != NULL)
+        q->opts = *opts;
     q->ctx = ctx;
     return q;
+}
+
+static void drop_rows(query *q)
+{
+    size_t i;
+
+    for (i = 0; i < q->nrows; i++)
+        PQclear(q->rows[i]);
+    q->nrows = 0;
 }
 
 static void query_free(query *q)
@@ -48,22 +79,96 @@ static void query_free(query *q)
     free(q->params);
     free(q->sql);
     pd_result_free(q->head);
+    drop_rows(q);
+    free(q->rows);
     pd_error_clear(&q->err);
     free(q);
+}
+
+/* Hands the rows gathered so far (and header, taken, may be NULL) to the
+ * stream's callback as one chunk. */
+static void deliver_chunk(query *q, PGresult *header, bool set_end)
+{
+    pd_chunk_info info = {set_end, false};
+    pd_result *chunk;
+
+    chunk = pd_result_from_rowset(header, q->rows, q->nrows);
+    q->rows = NULL;
+    q->nrows = 0;
+    q->chunk_cb(chunk, &info, NULL, q->ctx);
+    pd_result_free(chunk);
 }
 
 /* Gives the connection back first, so the callback can run the next
  * statement on it at once, then reports. */
 static void finish(query *q)
 {
-    pd_result *res = q->head;
+    const pd_error *err = pd_error_isset(&q->err) ? &q->err : NULL;
 
-    q->head = NULL;
     if (q->pool != NULL && q->conn != NULL)
         pd_pool_release(q->pool, q->conn);
     q->conn = NULL;
-    q->cb(res, pd_error_isset(&q->err) ? &q->err : NULL, q->ctx);
+    if (q->cb != NULL) {
+        pd_result *res = q->head;
+        q->head = NULL;
+        q->cb(res, err, q->ctx);
+    } else {
+        pd_chunk_info info = {q->nrows > 0, true};
+        pd_result *rest = NULL;
+        if (q->nrows > 0) {
+            rest = pd_result_from_rowset(NULL, q->rows, q->nrows);
+            q->rows = NULL;
+            q->nrows = 0;
+        }
+        q->chunk_cb(rest, &info, err, q->ctx);
+        pd_result_free(rest);
+    }
     query_free(q);
+}
+
+/* Session state that the next user of a pooled connection must not
+ * inherit: the pool resets a connection that ran one of these. */
+static bool tag_leaves_state(const char *tag)
+{
+    static const char *const words[] = {"SET", "RESET", "LISTEN", "UNLISTEN",
+                                        "PREPARE", "DEALLOCATE", "DECLARE",
+                                        "LOAD", "DISCARD"};
+    size_t i, n;
+
+    for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+        n = strlen(words[i]);
+        if (strncmp(tag, words[i], n) == 0 && (tag[n] == '\0' || tag[n] == ' '))
+            return true;
+    }
+    return false;
+}
+
+static bool stale_statement(const PGresult *pg)
+{
+    const char *st = PQresultErrorField(pg, PG_DIAG_SQLSTATE);
+
+    if (st == NULL)
+        return false;
+    return strcmp(st, "26000") == 0 || strcmp(st, "0A000") == 0;
+}
+
+static void record_error(query *q, const PGresult *pg)
+{
+    const char *st;
+
+    if (pd_error_isset(&q->err))
+        return;
+    pd_error_from_result(&q->err, pg);
+    st = q->err.sqlstate;
+    if (strcmp(st, "57014") == 0 && q->conn != NULL &&
+        pd_conn_timed_out(q->conn)) {
+        /* Our own timeout, not a user's cancel: say so. */
+        char *msg = pd_xasprintf("canceling statement due to command "
+                                 "timeout (%u ms)", timeout_of(q));
+        free(q->err.message);
+        q->err.message = msg;
+        q->err.kind = PD_ERR_TIMEOUT;
+    }
 }
 
 static void on_result(pd_conn *c, PGresult *pg, void *ctx)
@@ -72,16 +177,35 @@ static void on_result(pd_conn *c, PGresult *pg, void *ctx)
     ExecStatusType st = PQresultStatus(pg);
     pd_result *r;
 
-    (void)c;
     if (st == PGRES_FATAL_ERROR || st == PGRES_NONFATAL_ERROR ||
         st == PGRES_BAD_RESPONSE) {
-        if (!pd_error_isset(&q->err))
-            pd_error_from_result(&q->err, pg);
+        if (q->stmt[0] != '\0' && !q->replanned && stale_statement(pg)) {
+            pd_stmtcache_remove(pd_conn_stmtcache(c), q->sql);
+            q->replan = true;
+        } else {
+            if (q->phase == PHASE_PREPARE)
+                pd_stmtcache_remove(pd_conn_stmtcache(c), q->sql);
+            record_error(q, pg);
+        }
         PQclear(pg);
         return;
     }
-    if (st == PGRES_EMPTY_QUERY) { /* psql prints nothing for these */
-        PQclear(pg);
+    if (q->phase == PHASE_PREPARE || st == PGRES_EMPTY_QUERY) {
+        PQclear(pg); /* PREPARE's own result; psql prints nothing for "" */
+        return;
+    }
+    if (tag_leaves_state(PQcmdStatus(pg)))
+        pd_conn_set_dirty(c, true);
+    if (q->chunk_cb != NULL) {
+        if (st == PGRES_SINGLE_TUPLE) {
+            if (q->rows == NULL)
+                q->rows = pd_xcalloc(q->chunk_rows, sizeof(PGresult *));
+            q->rows[q->nrows++] = pg;
+            if (q->nrows == q->chunk_rows)
+                deliver_chunk(q, NULL, false);
+        } else {
+            deliver_chunk(q, pg, true);
+        }
         return;
     }
     r = pd_result_from_pg(pg);
@@ -91,26 +215,112 @@ static void on_result(pd_conn *c, PGresult *pg, void *ctx)
         pd_result_append(q->head, r);
 }
 
+/* The connection died under a statement that was sent: if it may have
+ * written, nobody can know whether it did. */
+static void connection_lost(query *q, const pd_error *err)
+{
+    if (pd_error_isset(&q->err))
+        return;
+    pd_error_copy(&q->err, err);
+    if (err->kind != PD_ERR_CONNECTION || !q->sent)
+        return;
+    if ((q->opts.flags & PD_QUERY_READ_ONLY) || pd_query_is_read_only(q->sql))
+        return;
+    q->err.kind = PD_ERR_OUTCOME_UNKNOWN;
+    free(q->err.message);
+    q->err.message = pd_xasprintf("the connection was lost after the "
+                                  "statement was sent, so whether it took "
+                                  "effect is unknown: %s", err->message);
+}
+
 static void on_done(pd_conn *c, const pd_error *err, void *ctx)
 {
     query *q = ctx;
+    pd_error serr = PD_ERROR_INIT;
 
     (void)c;
-    if (err != NULL && !pd_error_isset(&q->err))
-        pd_error_copy(&q->err, err);
-    finish(q);
+    if (err != NULL) {
+        connection_lost(q, err);
+        finish(q);
+        return;
+    }
+    if (q->replan) {
+        q->replan = false;
+        q->replanned = true;
+        q->phase = PHASE_PREPARE;
+        q->stmt[0] = '\0';
+    } else if (q->phase == PHASE_PREPARE && !pd_error_isset(&q->err)) {
+        q->phase = PHASE_RUN;
+    } else {
+        finish(q);
+        return;
+    }
+    if (send_query(q, &serr) != 0) {
+        pd_error_copy(&q->err, &serr);
+        pd_error_clear(&serr);
+        finish(q);
+    }
 }
 
-/* Sends q on q->conn; on failure fills err and returns non-zero. */
+static uint32_t timeout_of(const query *q)
+{
+    if (q->opts.timeout_ms == PD_QUERY_NO_TIMEOUT)
+        return 0;
+    if (q->opts.timeout_ms != 0)
+        return q->opts.timeout_ms;
+    return pd_conn_default_timeout(q->conn);
+}
+
+/* Sends the next command of q on q->conn; on failure fills err. */
 static int send_query(query *q, pd_error *err)
 {
     pd_conn_cmd cmd;
+    const char *name;
 
+    memset(&cmd, 0, sizeof(cmd));
     cmd.sql = q->sql;
     cmd.nparams = q->nparams;
     cmd.params = (const char *const *)q->params;
-    cmd.simple = (q->flags & PD_QUERY_SIMPLE) != 0;
-    return pd_conn_send(q->conn, &cmd, on_result, on_done, q, err);
+    cmd.single_row = q->chunk_cb != NULL;
+    cmd.timeout_ms = timeout_of(q);
+    if (q->opts.flags & PD_QUERY_SIMPLE) {
+        q->phase = PHASE_RUN;
+        cmd.kind = PD_CMD_SIMPLE;
+    } else if (q->phase == PHASE_RUN && q->stmt[0] != '\0') {
+        cmd.kind = PD_CMD_PREPARED;
+        cmd.stmt_name = q->stmt;
+    } else if (pd_conn_prepare_enabled(q->conn) &&
+               !(q->opts.flags & PD_QUERY_NO_PREPARE)) {
+        pd_stmtcache *sc = pd_conn_stmtcache(q->conn);
+        if ((name = pd_stmtcache_lookup(sc, q->sql)) != NULL) {
+            q->phase = PHASE_RUN;
+            cmd.kind = PD_CMD_PREPARED;
+        } else if ((name = pd_stmtcache_add(sc, q->sql)) != NULL) {
+            q->phase = PHASE_PREPARE;
+            cmd.kind = PD_CMD_PREPARE;
+            cmd.single_row = false;
+        } else {
+            q->phase = PHASE_RUN;
+            cmd.kind = PD_CMD_PARAMS;
+        }
+        if (name != NULL) {
+            strncpy(q->stmt, name, sizeof(q->stmt) - 1);
+            cmd.stmt_name = q->stmt;
+        }
+    } else {
+        q->phase = PHASE_RUN;
+        cmd.kind = PD_CMD_PARAMS;
+    }
+    if (cmd.kind == PD_CMD_PREPARE)
+        cmd.timeout_ms = 0; /* parsing is quick; the statement is timed */
+    if (pd_conn_send(q->conn, &cmd, on_result, on_done, q, err) != 0) {
+        if (cmd.kind == PD_CMD_PREPARE)
+            pd_stmtcache_remove(pd_conn_stmtcache(q->conn), q->sql);
+        return PD_EIO;
+    }
+    if (q->phase == PHASE_RUN)
+        q->sent = true;
+    return 0;
 }
 
 static void on_acquired(pd_conn *conn, const pd_error *err, void *ctx)
@@ -128,7 +338,7 @@ static void on_acquired(pd_conn *conn, const pd_error *err, void *ctx)
 }
 
 static bool bad_args(const char *sql, int nparams, const char *const *params,
-                     const pd_query_opts *opts, pd_fetch_cb cb)
+                     const pd_query_opts *opts, const void *cb)
 {
     if (sql == NULL || cb == NULL || nparams < 0 ||
         (nparams > 0 && params == NULL))
@@ -144,28 +354,21 @@ int pd_query_fetch(pd_pool *pool, const char *sql, int nparams,
     query *q;
     int rc;
 
-    if (pool == NULL || bad_args(sql, nparams, params, opts, cb))
+    if (pool == NULL || bad_args(sql, nparams, params, opts, (void *)cb))
         return PD_EINVAL;
-    q = query_new(sql, nparams, params, opts, cb, ctx);
+    q = query_new(sql, nparams, params, opts, ctx);
+    q->cb = cb;
     q->pool = pool;
-    rc = pd_pool_acquire(pool, opts != NULL ? opts->acquire_timeout_ms : 0,
-                         on_acquired, q);
+    rc = pd_pool_acquire(pool, q->opts.acquire_timeout_ms, on_acquired, q);
     if (rc != 0)
         query_free(q);
     return rc;
 }
 
-/* Runs sql on a held connection; see query.h. */
-int pd_query_run(pd_conn *conn, const char *sql, int nparams,
-                 const char *const *params, const pd_query_opts *opts,
-                 pd_fetch_cb cb, void *ctx)
+static int run_on(query *q, pd_conn *conn)
 {
     pd_error err = PD_ERROR_INIT;
-    query *q;
 
-    if (conn == NULL || bad_args(sql, nparams, params, opts, cb))
-        return PD_EINVAL;
-    q = query_new(sql, nparams, params, opts, cb, ctx);
     q->conn = conn;
     if (send_query(q, &err) != 0) {
         pd_error_clear(&err);
@@ -173,4 +376,178 @@ int pd_query_run(pd_conn *conn, const char *sql, int nparams,
         return PD_ESTATE;
     }
     return 0;
+}
+
+/* Runs sql on a held connection; see query.h. */
+int pd_query_run(pd_conn *conn, const char *sql, int nparams,
+                 const char *const *params, const pd_query_opts *opts,
+                 pd_fetch_cb cb, void *ctx)
+{
+    query *q;
+
+    if (conn == NULL || bad_args(sql, nparams, params, opts, (void *)cb))
+        return PD_EINVAL;
+    q = query_new(sql, nparams, params, opts, ctx);
+    q->cb = cb;
+    return run_on(q, conn);
+}
+
+/* Streams rows in chunks; see query.h. */
+int pd_query_stream(pd_conn *conn, const char *sql, int nparams,
+                    const char *const *params, const pd_query_opts *opts,
+                    size_t chunk_rows, pd_chunk_cb cb, void *ctx)
+{
+    query *q;
+
+    if (conn == NULL || chunk_rows == 0 ||
+        bad_args(sql, nparams, params, opts, (void *)cb))
+        return PD_EINVAL;
+    q = query_new(sql, nparams, params, opts, ctx);
+    q->chunk_cb = cb;
+    q->chunk_rows = chunk_rows;
+    return run_on(q, conn);
+}
+
+/* ---- the asyncpg-style helpers ---- */
+
+typedef struct adapter {
+    void *cb;   /* the caller's pd_fetchrow_cb / pd_fetchval_cb / ... */
+    void *ctx;
+} adapter;
+
+static adapter *adapter_new(void *cb, void *ctx)
+{
+    adapter *a = pd_xmalloc(sizeof(*a));
+
+    a->cb = cb;
+    a->ctx = ctx;
+    return a;
+}
+
+static bool has_row(const pd_result *res)
+{
+    return res != NULL && pd_result_has_rows(res) && pd_result_nrows(res) > 0;
+}
+
+static void on_fetchrow(pd_result *res, const pd_error *err, void *ctx)
+{
+    adapter a = *(adapter *)ctx;
+
+    free(ctx);
+    ((pd_fetchrow_cb)a.cb)(res, has_row(res), err, a.ctx);
+    pd_result_free(res);
+}
+
+static void on_fetchval(pd_result *res, const pd_error *err, void *ctx)
+{
+    adapter a = *(adapter *)ctx;
+    bool found = has_row(res) && pd_result_ncols(res) > 0;
+
+    free(ctx);
+    ((pd_fetchval_cb)a.cb)(found ? pd_result_value(res, 0, 0) : NULL, found,
+                           err, a.ctx);
+    pd_result_free(res);
+}
+
+static void on_execute(pd_result *res, const pd_error *err, void *ctx)
+{
+    adapter a = *(adapter *)ctx;
+
+    free(ctx);
+    ((pd_execute_cb)a.cb)(res != NULL ? pd_result_tag(res) : "",
+                          res != NULL ? pd_result_rows_affected(res) : -1,
+                          err, a.ctx);
+    pd_result_free(res);
+}
+
+/* Runs fetch with an adapter in front of the caller's callback. */
+static int fetch_adapted(pd_pool *pool, const char *sql, int nparams,
+                         const char *const *params, const pd_query_opts *opts,
+                         pd_fetch_cb via, void *cb, void *ctx)
+{
+    adapter *a;
+    int rc;
+
+    if (cb == NULL)
+        return PD_EINVAL;
+    a = adapter_new(cb, ctx);
+    rc = pd_query_fetch(pool, sql, nparams, params, opts, via, a);
+    if (rc != 0)
+        free(a);
+    return rc;
+}
+
+int pd_query_fetchrow(pd_pool *pool, const char *sql, int nparams,
+                      const char *const *params, const pd_query_opts *opts,
+                      pd_fetchrow_cb cb, void *ctx)
+{
+    return fetch_adapted(pool, sql, nparams, params, opts, on_fetchrow,
+                         (void *)cb, ctx);
+}
+
+int pd_query_fetchval(pd_pool *pool, const char *sql, int nparams,
+                      const char *const *params, const pd_query_opts *opts,
+                      pd_fetchval_cb cb, void *ctx)
+{
+    return fetch_adapted(pool, sql, nparams, params, opts, on_fetchval,
+                         (void *)cb, ctx);
+}
+
+int pd_query_execute(pd_pool *pool, const char *sql, int nparams,
+                     const char *const *params, const pd_query_opts *opts,
+                     pd_execute_cb cb, void *ctx)
+{
+    return fetch_adapted(pool, sql, nparams, params, opts, on_execute,
+                         (void *)cb, ctx);
+}
+
+static bool word_is(const char *text, const pd_sqltok *t, const char *w)
+{
+    return t->len == strlen(w) && strncasecmp(text + t->start, w, t->len) == 0;
+}
+
+/* Read-only test on the statement's words; see query.h. Words that write,
+ * lock or call out anywhere in the text make it "not read-only", which errs
+ * on the safe side for the retry decision. */
+bool pd_query_is_read_only(const char *sql)
+{
+    static const char *const first_ok[] = {"select", "show", "values",
+                                           "table", "explain", "with"};
+    static const char *const writers[] = {
+        "insert", "update", "delete", "merge", "into", "for", "analyze",
+        "nextval", "setval", "call", "copy", "lock", "create", "drop",
+        "alter", "truncate", "grant", "revoke", "do", "vacuum", "refresh",
+        "notify", "listen", "set_config", "pg_advisory_lock",
+        "pg_terminate_backend", "pg_cancel_backend"};
+    size_t pos = 0, len = strlen(sql), i;
+    bool first = true, ended = false;
+    pd_sqltok t;
+
+    while (pos < len && pd_sqllex_next(sql, len, pos, &t)) {
+        pos = t.start + t.len;
+        if (t.kind == PD_SQLTOK_SPACE || t.kind == PD_SQLTOK_LINE_COMMENT ||
+            t.kind == PD_SQLTOK_BLOCK_COMMENT)
+            continue;
+        if (ended || t.kind == PD_SQLTOK_BACKSLASH)
+            return false; /* more than one statement: not judged */
+        if (t.kind == PD_SQLTOK_SEMI) {
+            ended = true;
+            continue;
+        }
+        if (t.kind != PD_SQLTOK_IDENT)
+            continue;
+        if (first) {
+            bool ok = false;
+            for (i = 0; i < sizeof(first_ok) / sizeof(first_ok[0]); i++)
+                ok = ok || word_is(sql, &t, first_ok[i]);
+            if (!ok)
+                return false;
+            first = false;
+            continue;
+        }
+        for (i = 0; i < sizeof(writers) / sizeof(writers[0]); i++)
+            if (word_is(sql, &t, writers[i]))
+                return false;
+    }
+    return !first;
 }

@@ -8,6 +8,8 @@
 
 struct pd_result {
     PGresult *pg;       /* owned; NULL for a hand-built table */
+    PGresult **rowset;  /* owned single-row results (streaming), or NULL */
+    size_t nrowset;     /* rows in rowset */
     /* hand-built tables only: */
     int ncols;          /* columns */
     char **names;       /* ncols owned names */
@@ -26,6 +28,33 @@ pd_result *pd_result_from_pg(PGresult *pg)
 
     r->pg = pg;
     return r;
+}
+
+/* Takes rows[0..n) (single-row results of one statement, each with one
+ * row) and the array itself, plus header (may be NULL: the statement's
+ * closing zero-row result, for the tag). Returns-owned. No value is copied:
+ * this is how streamed chunks are handed out. */
+pd_result *pd_result_from_rowset(PGresult *header, PGresult **rows, size_t n)
+{
+    pd_result *r = pd_xcalloc(1, sizeof(*r));
+
+    r->pg = header;
+    r->rowset = rows;
+    r->nrowset = n;
+    return r;
+}
+
+/* The PGresult that describes the columns of a libpq-backed result. */
+static const PGresult *meta(const pd_result *r)
+{
+    if (r->nrowset > 0)
+        return r->rowset[0];
+    return r->pg;
+}
+
+static bool pg_backed(const pd_result *r)
+{
+    return r->pg != NULL || r->rowset != NULL;
 }
 
 /* Returns-owned empty table; names copied, types NULL means text. */
@@ -80,6 +109,9 @@ void pd_result_free(pd_result *r)
 
         if (r->pg != NULL)
             PQclear(r->pg);
+        for (i = 0; i < r->nrowset; i++)
+            PQclear(r->rowset[i]);
+        free(r->rowset);
         for (c = 0; c < r->ncols && r->names != NULL; c++)
             free(r->names[c]);
         free(r->names);
@@ -95,6 +127,8 @@ void pd_result_free(pd_result *r)
 
 bool pd_result_has_rows(const pd_result *r)
 {
+    if (r->rowset != NULL)
+        return true;
     if (r->pg != NULL) {
         ExecStatusType st = PQresultStatus(r->pg);
         return st == PGRES_TUPLES_OK || st == PGRES_SINGLE_TUPLE;
@@ -104,26 +138,32 @@ bool pd_result_has_rows(const pd_result *r)
 
 int pd_result_ncols(const pd_result *r)
 {
-    return r->pg != NULL ? PQnfields(r->pg) : r->ncols;
+    return pg_backed(r) ? PQnfields(meta(r)) : r->ncols;
 }
 
 size_t pd_result_nrows(const pd_result *r)
 {
+    if (r->rowset != NULL)
+        return r->nrowset;
     return r->pg != NULL ? (size_t)PQntuples(r->pg) : r->nrows;
 }
 
 const char *pd_result_col_name(const pd_result *r, int col)
 {
-    return r->pg != NULL ? PQfname(r->pg, col) : r->names[col];
+    return pg_backed(r) ? PQfname(meta(r), col) : r->names[col];
 }
 
 uint32_t pd_result_col_type(const pd_result *r, int col)
 {
-    return r->pg != NULL ? (uint32_t)PQftype(r->pg, col) : r->types[col];
+    return pg_backed(r) ? (uint32_t)PQftype(meta(r), col) : r->types[col];
 }
 
 const char *pd_result_value(const pd_result *r, size_t row, int col)
 {
+    if (r->rowset != NULL)
+        return PQgetisnull(r->rowset[row], 0, col)
+                   ? NULL
+                   : PQgetvalue(r->rowset[row], 0, col);
     if (r->pg != NULL)
         return PQgetisnull(r->pg, (int)row, col)
                    ? NULL
@@ -135,6 +175,8 @@ size_t pd_result_value_len(const pd_result *r, size_t row, int col)
 {
     const char *v;
 
+    if (r->rowset != NULL)
+        return (size_t)PQgetlength(r->rowset[row], 0, col);
     if (r->pg != NULL)
         return (size_t)PQgetlength(r->pg, (int)row, col);
     v = pd_result_value(r, row, col);
@@ -150,6 +192,8 @@ const char *pd_result_tag(const pd_result *r)
 {
     if (r->pg != NULL)
         return PQcmdStatus(r->pg);
+    if (r->rowset != NULL)
+        return "";
     return r->tag != NULL ? r->tag : "";
 }
 
@@ -158,7 +202,7 @@ int64_t pd_result_rows_affected(const pd_result *r)
     const char *s;
 
     if (r->pg == NULL)
-        return r->tag != NULL ? (int64_t)r->nrows : -1;
+        return r->tag != NULL ? (int64_t)pd_result_nrows(r) : -1;
     s = PQcmdTuples(r->pg);
     return (s != NULL && *s != '\0') ? strtoll(s, NULL, 10) : -1;
 }

@@ -41,6 +41,11 @@ enum {
 /* Takes ownership of pg (PQclear'd by pd_result_free). */
 pd_result *pd_result_from_pg(PGresult *pg);
 
+/* Takes header (may be NULL), each of rows[0..n) and the array: single-row
+ * results of one statement (streaming), presented as one table without
+ * copying. Returns-owned. */
+pd_result *pd_result_from_rowset(PGresult *header, PGresult **rows, size_t n);
+
 /* Returns-owned: an empty hand-built table with ncols columns. names are
  * copied; types may be NULL (all text). */
 pd_result *pd_result_new(int ncols, const char *const *names,

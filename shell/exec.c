@@ -157,13 +157,16 @@ static void drop_conn(sh_session *s)
     if (s->conn == NULL)
         return;
     pd_conn_set_notice_cb(s->conn, NULL, NULL);
+    pd_conn_set_dirty(s->conn, true); /* a session: reset before reuse */
     pd_pool_release(pd_core_pool(s->core), s->conn);
     s->conn = NULL;
 }
 
 static void run_sql(sh_session *s)
 {
-    pd_query_opts opts = {PD_QUERY_SIMPLE, 0};
+    /* As in psql, a statement typed by the user runs as long as it takes
+     * (Ctrl-C cancels it); DB_COMMAND_TIMEOUT is for programmatic use. */
+    pd_query_opts opts = {PD_QUERY_SIMPLE, 0, PD_QUERY_NO_TIMEOUT};
     pd_error err = PD_ERROR_INIT;
 
     if (pd_query_run(s->conn, s->sql, 0, NULL, &opts, on_sql_done, s) == 0)

@@ -66,6 +66,11 @@ static inline pd_pool *make_pool(uv_loop_t *loop, const pd_conninfo *ci,
 {
     pd_pool_opts o;
 
+    memset(&o, 0, sizeof(o));
+    o.prepare = true;
+    o.command_timeout_ms = 60000;
+    o.reconnect_base_ms = 100;
+    o.reconnect_cap_ms = 10000;
     o.min = min;
     o.max = max;
     o.acquire_timeout_ms = acquire_ms;
