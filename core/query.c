@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/retry.h"
 #include "core/sqllex.h"
 #include "core/stmtcache.h"
 #include "core/xalloc.h"
@@ -215,22 +216,32 @@ static void on_result(pd_conn *c, PGresult *pg, void *ctx)
         pd_result_append(q->head, r);
 }
 
-/* The connection died under a statement that was sent: if it may have
- * written, nobody can know whether it did. */
+/* The connection died under the statement: either libpq saw the socket
+ * close (err), or the server said so first with a FATAL of the connection
+ * class (57P01 after pg_terminate_backend, 08xxx). Both are connection
+ * failures; and if the statement was sent and may have written, nobody can
+ * know whether it did. */
 static void connection_lost(query *q, const pd_error *err)
 {
-    if (pd_error_isset(&q->err))
+    const char *why;
+
+    if (err != NULL && !pd_error_isset(&q->err))
+        pd_error_copy(&q->err, err);
+    if (!pd_error_isset(&q->err) ||
+        pd_retry_classify(&q->err) != PD_RETRY_CLASS_CONNECTION)
         return;
-    pd_error_copy(&q->err, err);
-    if (err->kind != PD_ERR_CONNECTION || !q->sent)
+    q->err.kind = PD_ERR_CONNECTION;
+    if (!q->sent || (q->opts.flags & PD_QUERY_READ_ONLY) ||
+        pd_query_is_read_only(q->sql))
         return;
-    if ((q->opts.flags & PD_QUERY_READ_ONLY) || pd_query_is_read_only(q->sql))
-        return;
+    why = q->err.message;
     q->err.kind = PD_ERR_OUTCOME_UNKNOWN;
-    free(q->err.message);
     q->err.message = pd_xasprintf("the connection was lost after the "
                                   "statement was sent, so whether it took "
-                                  "effect is unknown: %s", err->message);
+                                  "effect is unknown: %s", why);
+    free((char *)why);
+    free(q->err.full); /* libpq's text would hide the verdict */
+    q->err.full = NULL;
 }
 
 static void on_done(pd_conn *c, const pd_error *err, void *ctx)
@@ -239,7 +250,7 @@ static void on_done(pd_conn *c, const pd_error *err, void *ctx)
     pd_error serr = PD_ERROR_INIT;
 
     (void)c;
-    if (err != NULL) {
+    if (err != NULL || pd_conn_state_get(c) == PD_CONN_BROKEN) {
         connection_lost(q, err);
         finish(q);
         return;

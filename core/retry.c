@@ -79,6 +79,10 @@ pd_retry_class pd_retry_classify(const pd_error *err)
 {
     if (err == NULL)
         return PD_RETRY_CLASS_NONE;
+    /* A deadlock found by the resource lock manager (pd_locks) arrives as
+     * PD_ERR_CANCELED with 40P01: the same thing to retry as the server's. */
+    if (err->kind == PD_ERR_CANCELED && strcmp(err->sqlstate, "40P01") == 0)
+        return PD_RETRY_CLASS_DEADLOCK;
     if (err->kind != PD_ERR_SERVER && err->kind != PD_ERR_CONNECTION)
         return PD_RETRY_CLASS_NONE;
     if (sqlstate_valid(err->sqlstate)) {
