@@ -57,6 +57,8 @@ struct pd_conn {
     void *broken_ctx;
     uint64_t born_ms, last_used_ms; /* uv_now() stamps */
     uint32_t cmd_timeout_ms;   /* timeout of the command in flight */
+    pd_copy_out_cb copy_out;   /* its COPY TO STDOUT sink, or NULL */
+    void *copy_ctx;
     bool timed_out;            /* that timeout fired */
     bool dirty;                /* needs a session reset before reuse */
     uint32_t default_timeout_ms; /* for queries that give none */
@@ -421,9 +423,10 @@ static void set_broken(pd_conn *c)
     }
 }
 
-/* Drains a COPY the shell did not ask to stream: COPY FROM STDIN is ended
- * with an error (the server rolls it back), COPY TO STDOUT is read and
- * dropped. Returns false when more input must arrive first. */
+/* Drains a COPY: COPY FROM STDIN is ended with an error (the server rolls
+ * it back; the shell's \copy feeds data its own way), COPY TO STDOUT goes
+ * to the command's sink, if any. Returns false when more input must arrive
+ * first. */
 static bool drain_copy(pd_conn *c, ExecStatusType st)
 {
     char *buf = NULL;
@@ -435,8 +438,11 @@ static bool drain_copy(pd_conn *c, ExecStatusType st)
         PQflush(c->pg);
         return true;
     }
-    while ((n = PQgetCopyData(c->pg, &buf, 1)) > 0)
+    while ((n = PQgetCopyData(c->pg, &buf, 1)) > 0) {
+        if (c->copy_out != NULL)
+            c->copy_out(buf, (size_t)n, c->copy_ctx);
         PQfreemem(buf);
+    }
     return n != 0;
 }
 
@@ -606,6 +612,8 @@ int pd_conn_send(pd_conn *c, const pd_conn_cmd *cmd,
     c->last_used_ms = uv_now(c->loop);
     c->timed_out = false;
     c->cmd_timeout_ms = cmd->timeout_ms;
+    c->copy_out = cmd->copy_out;
+    c->copy_ctx = cmd->copy_ctx;
     if (cmd->timeout_ms > 0)
         uv_timer_start(&c->timer, on_cmd_timeout, cmd->timeout_ms, 0);
     return 0;

@@ -43,6 +43,9 @@ typedef void (*pd_conn_notice_cb)(pd_conn *c, const PGresult *res, void *ctx);
 /* An idle connection found broken (server gone, backend terminated). */
 typedef void (*pd_conn_broken_cb)(pd_conn *c, void *ctx);
 
+/* Data of a COPY ... TO STDOUT, as the server sends it (data borrowed). */
+typedef void (*pd_copy_out_cb)(const char *data, size_t len, void *ctx);
+
 typedef enum pd_cmd_kind {
     PD_CMD_PARAMS = 0, /* PQsendQueryParams: one statement, $n params */
     PD_CMD_SIMPLE,     /* PQsendQuery: several statements, no params */
@@ -60,6 +63,8 @@ typedef struct pd_conn_cmd {
     uint32_t timeout_ms;       /* command timeout, 0 = none: the server is
                                   asked to cancel, and after a further
                                   grace period the connection is dropped */
+    pd_copy_out_cb copy_out;   /* COPY TO STDOUT data; NULL: dropped */
+    void *copy_ctx;
 } pd_conn_cmd;
 
 /* Returns-owned connection in PD_CONN_NEW. ci is copied. */

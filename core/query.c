@@ -30,6 +30,7 @@ typedef struct query {
     bool replan;        /* the cached statement was stale: prepare again */
     bool replanned;     /* ... and that was done once already */
     bool sent;          /* the statement itself reached the wire */
+    bool copying;       /* COPY TO STDOUT data went to the sink */
     pd_fetch_cb cb;     /* fetch mode */
     pd_chunk_cb chunk_cb; /* stream mode (cb is NULL) */
     void *ctx;
@@ -197,6 +198,11 @@ static void on_result(pd_conn *c, PGresult *pg, void *ctx)
     }
     if (tag_leaves_state(PQcmdStatus(pg)))
         pd_conn_set_dirty(c, true);
+    if (q->copying && strncmp(PQcmdStatus(pg), "COPY", 4) == 0) {
+        q->copying = false; /* the data was the output */
+        PQclear(pg);
+        return;
+    }
     if (q->chunk_cb != NULL) {
         if (st == PGRES_SINGLE_TUPLE) {
             if (q->rows == NULL)
@@ -273,6 +279,14 @@ static void on_done(pd_conn *c, const pd_error *err, void *ctx)
     }
 }
 
+static void on_copy_out(const char *data, size_t len, void *ctx)
+{
+    query *q = ctx;
+
+    q->copying = true;
+    q->opts.copy_out(data, len, q->opts.copy_ctx);
+}
+
 static uint32_t timeout_of(const query *q)
 {
     if (q->opts.timeout_ms == PD_QUERY_NO_TIMEOUT)
@@ -294,6 +308,10 @@ static int send_query(query *q, pd_error *err)
     cmd.params = (const char *const *)q->params;
     cmd.single_row = q->chunk_cb != NULL;
     cmd.timeout_ms = timeout_of(q);
+    if (q->opts.copy_out != NULL) {
+        cmd.copy_out = on_copy_out;
+        cmd.copy_ctx = q;
+    }
     if (q->opts.flags & PD_QUERY_SIMPLE) {
         q->phase = PHASE_RUN;
         cmd.kind = PD_CMD_SIMPLE;

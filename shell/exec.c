@@ -26,6 +26,7 @@ struct sh_session {
     bool busy;             /* a unit is running */
     bool quit;             /* \q seen */
     bool timing;           /* \timing on */
+    bool interactive;      /* input comes from a person at a prompt */
     char *sql;             /* owned text of the running SQL unit */
     uint64_t start_ns;     /* when the running unit started */
     sh_exec_done_cb cb;    /* completion of the running unit */
@@ -68,6 +69,11 @@ void sh_session_set_err_prefix(sh_session *s, const char *prefix)
 {
     free(s->err_prefix);
     s->err_prefix = prefix != NULL ? pd_xstrdup(prefix) : NULL;
+}
+
+void sh_session_set_interactive(sh_session *s, bool interactive)
+{
+    s->interactive = interactive;
 }
 
 bool sh_session_quit_requested(const sh_session *s)
@@ -162,11 +168,22 @@ static void drop_conn(sh_session *s)
     s->conn = NULL;
 }
 
+/* COPY ... TO STDOUT: the rows are the output, as in psql. */
+static void on_copy_data(const char *data, size_t len, void *ctx)
+{
+    sh_session *s = ctx;
+
+    fwrite(data, 1, len, s->out);
+}
+
 static void run_sql(sh_session *s)
 {
     /* As in psql, a statement typed by the user runs as long as it takes
      * (Ctrl-C cancels it); DB_COMMAND_TIMEOUT is for programmatic use. */
-    pd_query_opts opts = {PD_QUERY_SIMPLE, 0, PD_QUERY_NO_TIMEOUT};
+    pd_query_opts opts = {.flags = PD_QUERY_SIMPLE,
+                          .timeout_ms = PD_QUERY_NO_TIMEOUT,
+                          .copy_out = on_copy_data,
+                          .copy_ctx = s};
     pd_error err = PD_ERROR_INIT;
 
     if (pd_query_run(s->conn, s->sql, 0, NULL, &opts, on_sql_done, s) == 0)
@@ -403,8 +420,13 @@ static int run_backslash(sh_session *s, const char *line)
         free(a);
         return rc;
     }
-    fprintf(s->err, "%sinvalid command \\%s\nTry \\? for help.\n",
-            s->err_prefix ? s->err_prefix : "", name);
+    /* psql's three wordings: at the prompt, from -c, from a file. */
+    if (s->err_prefix != NULL)
+        fprintf(s->err, "%serror: invalid command \\%s\n", s->err_prefix,
+                name);
+    else
+        fprintf(s->err, "invalid command \\%s\n%s", name,
+                s->interactive ? "Try \\? for help.\n" : "");
     return 1;
 }
 

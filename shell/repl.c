@@ -383,6 +383,7 @@ int sh_repl_run(pd_core *core, sh_session *s)
     r.sp = pd_sqlsplit_new();
     r.stdin_flags = -1;
     r.tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+    sh_session_set_interactive(s, r.tty);
     if (r.tty) {
         setup_readline();
         update_term_cols(&r);
