@@ -152,7 +152,8 @@ int sh_demo_main(int argc, char **argv)
     } else if (strcmp(action, "destroy") == 0) {
         op = pd_demo_destroy;
     } else {
-        fprintf(stderr, "pgdeck: unknown demo action \"%s\"\n", action);
+        fprintf(stderr, "pgdeck: error: unknown demo action \"%s\" (start, "
+                        "stop, status, destroy)\n", action);
         usage(stderr);
         return 1;
     }

@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <locale.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -385,8 +384,14 @@ int main(int argc, char **argv)
         status = run_batch(core, s, &b);
     } else if (a.mode == MODE_SHELL || !isatty(STDIN_FILENO) ||
                !isatty(STDOUT_FILENO)) {
-        pd_core_start(core);
-        status = sh_repl_run(core, s);
+        /* Connect before reading input, as psql does: a server that cannot
+         * be reached is reported at once, with psql's exit status 2. */
+        add_command(&b, "");
+        status = run_batch(core, s, &b);
+        if (status == 0) {
+            pd_core_start(core);
+            status = sh_repl_run(core, s);
+        }
     } else {
         tui_opts to = {cfg.no_color, 0};
         pd_core_start(core);
@@ -400,11 +405,5 @@ out:
     sh_print_opts_free(&po);
     pd_config_free(&cfg);
     pd_error_clear(&err);
-    if (status > 128 && status < 128 + 32) {
-        /* The dashboard ended on a signal: die by it, as shells expect, now
-         * that the terminal is restored and everything is closed. */
-        signal(status - 128, SIG_DFL);
-        raise(status - 128);
-    }
-    return status;
+    return status; /* 128 + signal after the dashboard ended on one */
 }

@@ -147,13 +147,18 @@ static void on_unit_done(int status, void *ctx)
 {
     repl *r = ctx;
 
-    (void)status; /* psql goes on after an error, and so do we */
+    /* psql goes on after an error, and so do we; but without a person at
+     * the prompt, a lost server ends the session with status 2, as psql. */
     fflush(stdout);
     r->running = false;
     free(r->unit);
     r->unit = NULL;
-    if (sh_session_quit_requested(r->s))
+    if (status == 2 && !r->tty) {
+        r->status = 2;
         quit(r);
+    } else if (sh_session_quit_requested(r->s)) {
+        quit(r);
+    }
     if (!r->pumping)
         pump(r);
 }

@@ -15,7 +15,7 @@ void sh_usage_print(FILE *out)
 "  pgdeck [OPTION]... [DBNAME [USERNAME] | CONNINFO | URI]   dashboard\n"
 "  pgdeck shell [OPTION]... [DBNAME | CONNINFO | URI]        SQL shell\n"
 "  pgdeck -c COMMAND | -f FILE ...                           run and exit\n"
-"  pgdeck demo start|stop|status                             demo database\n"
+"  pgdeck demo start|stop|status|destroy                     demo database\n"
 "  pgdeck --demo                                             dashboard on it\n"
 "\n"
 "General options:\n"

@@ -113,8 +113,8 @@ static void draw_header(tui *t)
     if (t->paused)
         snprintf(right, sizeof(right), "  paused  %s ", clock);
     else
-        snprintf(right, sizeof(right), "  refresh %.1fs  %s ",
-                 (double)t->refresh_ms / 1000.0, clock);
+        snprintf(right, sizeof(right), "  refresh %gs  %s ",
+                 (double)t->refresh_ms / 1000.0, clock); /* 0.25s, 1s */
     /* The clock matters most, then the database: narrow screens cut the
      * refresh interval first, then the left part's end. */
     if ((int)strlen(left) + (int)strlen(right) > w)

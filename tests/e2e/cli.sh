@@ -95,3 +95,19 @@ rc=$?
 out=$($PGDECK -At "postgresql://$PGUSER@localhost:$PGPORT/$PGDATABASE" -c 'SELECT inet_client_addr() IS NOT NULL' 2>&1)
 [ "$out" = t ] && ok "URI with a host name connects over TCP" ||
     not_ok "URI with a host name connects over TCP" "$out"
+
+# Piped or empty stdin against a dead server: psql's exit status 2, and the
+# error says so (it used to exit 0 silently on empty input).
+echo 'SELECT 1;' | PGPORT=1 timeout 20 $PGDECK >/dev/null 2>"$tmp/err"
+rc=$?
+[ $rc -eq 2 ] && grep -q 'connection to server' "$tmp/err" &&
+    ok "piped SQL, dead server: exit 2" || not_ok "piped SQL, dead server: exit 2" "rc=$rc"
+PGPORT=1 timeout 20 $PGDECK shell </dev/null >/dev/null 2>"$tmp/err"
+rc=$?
+[ $rc -eq 2 ] && grep -q 'connection to server' "$tmp/err" &&
+    ok "shell with empty stdin, dead server: exit 2" ||
+    not_ok "shell with empty stdin, dead server: exit 2" "rc=$rc"
+out=$(printf 'SELECT 1 AS x;\nSELECT 2 AS y;\n' | $PGDECK -At 2>&1)
+rc=$?
+[ $rc -eq 0 ] && [ "$out" = "$(printf '1\n2')" ] && ok "piped SQL runs like psql -f -" ||
+    not_ok "piped SQL runs like psql -f -" "rc=$rc out=$out"

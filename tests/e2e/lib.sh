@@ -53,5 +53,9 @@ tmux_wait() {
     return 1
 }
 
-pd_e2e_cleanup() { pd_tmux kill-server 2>/dev/null || true; }
+# tmux leaves its socket file behind after kill-server: remove it too.
+pd_e2e_cleanup() {
+    pd_tmux kill-server 2>/dev/null || true
+    rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$PD_TMUX_SOCK"
+}
 trap pd_e2e_cleanup EXIT
