@@ -73,7 +73,7 @@ static void world_down(world *w)
 static void test_each_statement_runs_once(void **state)
 {
     world w;
-    pd_query_opts simple = {PD_QUERY_SIMPLE, 0, 0};
+    pd_query_opts simple = {.flags = PD_QUERY_SIMPLE};
 
     (void)state;
     world_up(&w, 0, 1);
@@ -109,7 +109,7 @@ static void test_statements_are_prepared_once_per_connection(void **state)
 static void test_stale_cached_plan_is_replanned(void **state)
 {
     world w;
-    pd_query_opts simple = {PD_QUERY_SIMPLE, 0, 0};
+    pd_query_opts simple = {.flags = PD_QUERY_SIMPLE};
 
     (void)state;
     world_up(&w, 0, 1);
@@ -130,7 +130,7 @@ static void test_stale_cached_plan_is_replanned(void **state)
 static void test_command_timeout_cancels_on_server(void **state)
 {
     world w;
-    pd_query_opts t = {0, 0, 200};
+    pd_query_opts t = {.timeout_ms = 200};
     pd_error err = PD_ERROR_INIT;
 
     (void)state;
@@ -162,7 +162,7 @@ static void test_write_lost_after_send_is_outcome_unknown(void **state)
     world w;
     pd_error err = PD_ERROR_INIT;
     fetched victim = {0}, kill = {0}, rd = {0};
-    pd_query_opts simple = {PD_QUERY_SIMPLE, 0, 0};
+    pd_query_opts simple = {.flags = PD_QUERY_SIMPLE};
 
     (void)state;
     world_up(&w, 0, 3);
@@ -229,7 +229,7 @@ static const char *on_held(world *w, pd_conn *c, const char *sql)
 {
     static char buf[128];
     fetched f = {0};
-    pd_query_opts simple = {PD_QUERY_SIMPLE, 0, 0};
+    pd_query_opts simple = {.flags = PD_QUERY_SIMPLE};
 
     assert_int_equal(pd_query_run(c, sql, 0, NULL, &simple, on_fetch, &f), 0);
     run_until(&w->loop, &f.done, 10);
@@ -404,8 +404,14 @@ static void test_million_rows_stream_in_flat_memory(void **state)
     assert_int_equal(s.sets, 1);
     assert_string_equal(s.tag, "SELECT 1000000");
     /* Materialised, these rows take over 100 MB; streamed, the peak moves
-     * by a few chunks at most. */
+     * by a few chunks at most. ASan keeps freed memory in quarantine, so
+     * there only the structural bound above (1000 rows held at a time)
+     * is checked. */
+#if defined(__SANITIZE_ADDRESS__)
+    (void)before;
+#else
     assert_true(max_rss_kb() - before < 40 * 1024);
+#endif
     pd_pool_release(w.pool, c);
     world_down(&w);
 }
