@@ -63,6 +63,7 @@ struct pd_conn {
     bool dirty;                /* needs a session reset before reuse */
     uint32_t default_timeout_ms; /* for queries that give none */
     bool prepare;              /* cache prepared statements */
+    const pd_query_observer *observer; /* borrowed, or NULL */
     pd_stmtcache *stmts;       /* owned, created on first use */
     void *owner_data;          /* the owner's slot */
 };
@@ -731,6 +732,16 @@ pd_stmtcache *pd_conn_stmtcache(pd_conn *c)
     if (c->stmts == NULL)
         c->stmts = pd_stmtcache_new(STMTCACHE_CAP);
     return c->stmts;
+}
+
+void pd_conn_set_observer(pd_conn *c, const pd_query_observer *obs)
+{
+    c->observer = obs;
+}
+
+const pd_query_observer *pd_conn_observer(const pd_conn *c)
+{
+    return c->observer;
 }
 
 void *pd_conn_owner_data(const pd_conn *c)

@@ -17,6 +17,7 @@
 
 #include "core/conninfo.h"
 #include "core/error.h"
+#include "core/observe.h"
 #include "core/stmtcache.h"
 
 typedef struct pd_conn pd_conn;
@@ -121,6 +122,11 @@ pd_stmtcache *pd_conn_stmtcache(pd_conn *c);
 void pd_conn_set_query_defaults(pd_conn *c, uint32_t timeout_ms, bool prepare);
 uint32_t pd_conn_default_timeout(const pd_conn *c);
 bool pd_conn_prepare_enabled(const pd_conn *c);
+
+/* The observer told of every query on this connection (borrowed; must
+ * outlive the connection), or NULL. Set by the pool. */
+void pd_conn_set_observer(pd_conn *c, const pd_query_observer *obs);
+const pd_query_observer *pd_conn_observer(const pd_conn *c);
 
 /* Opaque slot for the owner (the pool keeps its bookkeeping here). */
 void *pd_conn_owner_data(const pd_conn *c);

@@ -11,7 +11,40 @@ struct pd_core {
     pd_config cfg;        /* owned deep copy */
     pd_conninfo *ci;      /* owned */
     pd_pool *pool;        /* owned */
+    pd_slowlog *slowlog;  /* owned */
+    pd_locks *locks;      /* owned */
+    pd_query_observer observer; /* every query of the pool reports here */
+    uint64_t in_flight;   /* statements sent and not yet finished */
 };
+
+static void on_query_begin(void *ctx)
+{
+    pd_core *core = ctx;
+
+    core->in_flight++;
+}
+
+/* Every finished query: the slow log keeps those over its threshold (one
+ * comparison for the others). */
+static void on_query_end(const pd_query_report *r, void *ctx)
+{
+    pd_core *core = ctx;
+
+    core->in_flight--;
+    if (pd_slowlog_is_slow(core->slowlog, r->duration_us)) {
+        pd_slowlog_entry e;
+        memset(&e, 0, sizeof(e));
+        e.sql = r->sql;
+        e.nparams = r->nparams;
+        e.params = r->params;
+        e.duration_us = r->duration_us;
+        e.source = r->source;
+        e.database = r->pg != NULL ? PQdb(r->pg) : NULL;
+        e.rows = r->rows;
+        e.error = r->err;
+        pd_slowlog_record(core->slowlog, &e);
+    }
+}
 
 static void copy_config(pd_config *dst, const pd_config *src)
 {
@@ -55,6 +88,17 @@ pd_core *pd_core_new(const pd_config *cfg, pd_error *err)
         pd_conninfo_set(core->ci, "dbname", cfg->dbname);
     if (pd_conninfo_get(core->ci, "application_name") == NULL)
         pd_conninfo_set(core->ci, "application_name", "pgdeck");
+    {
+        pd_slowlog_opts so;
+        pd_slowlog_opts_init(&so);
+        so.threshold_ms = cfg->slow_ms;
+        so.file = cfg->slow_log;
+        core->slowlog = pd_slowlog_new(&core->loop, &so);
+    }
+    core->locks = pd_locks_new(&core->loop);
+    core->observer.begin = on_query_begin;
+    core->observer.end = on_query_end;
+    core->observer.ctx = core;
     memset(&po, 0, sizeof(po));
     po.min = cfg->pool_min;
     po.max = cfg->pool_max;
@@ -67,6 +111,7 @@ pd_core *pd_core_new(const pd_config *cfg, pd_error *err)
     po.preping_ms = cfg->preping_ms;
     po.reconnect_base_ms = 100;
     po.reconnect_cap_ms = 10000;
+    po.observer = &core->observer;
     core->pool = pd_pool_new(&core->loop, core->ci, &po);
     return core;
 
@@ -93,6 +138,21 @@ pd_pool *pd_core_pool(pd_core *core)
 const pd_config *pd_core_config(const pd_core *core)
 {
     return &core->cfg;
+}
+
+pd_slowlog *pd_core_slowlog(pd_core *core)
+{
+    return core->slowlog;
+}
+
+pd_locks *pd_core_locks(pd_core *core)
+{
+    return core->locks;
+}
+
+uint64_t pd_core_in_flight(const pd_core *core)
+{
+    return core->in_flight;
 }
 
 const pd_conninfo *pd_core_conninfo(const pd_core *core)
@@ -133,6 +193,12 @@ void pd_core_free(pd_core *core)
         return;
     pd_pool_free(core->pool);
     core->pool = NULL;
+    pd_locks_free(core->locks);
+    core->locks = NULL;
+    /* The slow log writes what it still holds, asynchronously: the drain
+     * below runs its close callbacks. */
+    pd_slowlog_free(core->slowlog, NULL, NULL);
+    core->slowlog = NULL;
     uv_walk(&core->loop, unref_handle, NULL);
     uv_run(&core->loop, UV_RUN_DEFAULT);
     if (uv_loop_close(&core->loop) == UV_EBUSY) {

@@ -11,7 +11,9 @@
 #include "core/config.h"
 #include "core/conninfo.h"
 #include "core/error.h"
+#include "core/locks.h"
 #include "core/pool.h"
+#include "core/slowlog.h"
 
 typedef struct pd_core pd_core;
 
@@ -25,6 +27,10 @@ uv_loop_t *pd_core_loop(pd_core *core);        /* borrowed */
 pd_pool *pd_core_pool(pd_core *core);          /* borrowed */
 const pd_config *pd_core_config(const pd_core *core); /* borrowed */
 const pd_conninfo *pd_core_conninfo(const pd_core *core); /* borrowed */
+pd_slowlog *pd_core_slowlog(pd_core *core);    /* borrowed */
+pd_locks *pd_core_locks(pd_core *core);        /* borrowed */
+/* Statements sent and not finished, over every source. */
+uint64_t pd_core_in_flight(const pd_core *core);
 
 /* Runs the loop until nothing is left to do, or until pd_core_stop. */
 void pd_core_run(pd_core *core);

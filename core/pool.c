@@ -278,6 +278,7 @@ static void open_conn(pd_pool *pool)
     pd_conn_set_owner_data(s->conn, s);
     pd_conn_set_query_defaults(s->conn, pool->opts.command_timeout_ms,
                                pool->opts.prepare);
+    pd_conn_set_observer(s->conn, pool->opts.observer);
     pd_list_push_back(&pool->opening, &s->node);
     pool->nopening++;
     if (pd_conn_connect(s->conn, pool->opts.connect_timeout_ms, on_connected,

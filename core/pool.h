@@ -39,6 +39,9 @@ typedef struct pd_pool_opts {
     uint32_t reconnect_base_ms;  /* backoff between failed attempts to keep
                                     min open: full jitter, doubling... */
     uint32_t reconnect_cap_ms;   /* ... up to this */
+    const pd_query_observer *observer; /* told of every query on the
+                                          pool's connections; borrowed,
+                                          must outlive the pool; NULL */
 } pd_pool_opts;
 
 /* A snapshot, copied out: safe to keep. */

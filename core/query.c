@@ -31,6 +31,10 @@ typedef struct query {
     bool replanned;     /* ... and that was done once already */
     bool sent;          /* the statement itself reached the wire */
     bool copying;       /* COPY TO STDOUT data went to the sink */
+    char *source;       /* owned copy of opts.source */
+    const pd_query_observer *obs; /* told of begin and end, or NULL */
+    uint64_t t0;        /* uv_hrtime() at the first send */
+    int64_t nresult;    /* rows returned or affected, for the report */
     pd_fetch_cb cb;     /* fetch mode */
     pd_chunk_cb chunk_cb; /* stream mode (cb is NULL) */
     void *ctx;
@@ -59,6 +63,9 @@ static query *query_new(const char *sql, int nparams,
     }
     if (opts != NULL)
         q->opts = *opts;
+    q->source = pd_xstrdup(q->opts.source != NULL ? q->opts.source : "app");
+    q->opts.source = q->source;
+    q->nresult = -1;
     q->ctx = ctx;
     return q;
 }
@@ -80,6 +87,7 @@ static void query_free(query *q)
         free(q->params[i]);
     free(q->params);
     free(q->sql);
+    free(q->source);
     pd_result_free(q->head);
     drop_rows(q);
     free(q->rows);
@@ -101,12 +109,31 @@ static void deliver_chunk(query *q, PGresult *header, bool set_end)
     pd_result_free(chunk);
 }
 
+/* Tells the observer how the query went (before anything is released). */
+static void report(query *q, const pd_error *err)
+{
+    pd_query_report r;
+
+    if (q->obs == NULL || q->t0 == 0)
+        return;
+    r.sql = q->sql;
+    r.nparams = q->nparams;
+    r.params = (const char *const *)q->params;
+    r.source = q->source;
+    r.pg = q->conn != NULL ? pd_conn_pg(q->conn) : NULL;
+    r.duration_us = (uv_hrtime() - q->t0) / 1000;
+    r.rows = q->nresult;
+    r.err = err;
+    q->obs->end(&r, q->obs->ctx);
+}
+
 /* Gives the connection back first, so the callback can run the next
  * statement on it at once, then reports. */
 static void finish(query *q)
 {
     const pd_error *err = pd_error_isset(&q->err) ? &q->err : NULL;
 
+    report(q, err);
     if (q->pool != NULL && q->conn != NULL)
         pd_pool_release(q->pool, q->conn);
     q->conn = NULL;
@@ -202,6 +229,12 @@ static void on_result(pd_conn *c, PGresult *pg, void *ctx)
         q->copying = false; /* the data was the output */
         PQclear(pg);
         return;
+    }
+    if (st != PGRES_SINGLE_TUPLE) {
+        const char *n = PQcmdTuples(pg);
+        if (n != NULL && *n != '\0')
+            q->nresult = (q->nresult < 0 ? 0 : q->nresult) +
+                         strtoll(n, NULL, 10);
     }
     if (q->chunk_cb != NULL) {
         if (st == PGRES_SINGLE_TUPLE) {
@@ -346,6 +379,12 @@ static int send_query(query *q, pd_error *err)
         if (cmd.kind == PD_CMD_PREPARE)
             pd_stmtcache_remove(pd_conn_stmtcache(q->conn), q->sql);
         return PD_EIO;
+    }
+    if (q->t0 == 0) {
+        q->t0 = uv_hrtime();
+        q->obs = pd_conn_observer(q->conn);
+        if (q->obs != NULL && q->obs->begin != NULL)
+            q->obs->begin(q->obs->ctx);
     }
     if (q->phase == PHASE_RUN)
         q->sent = true;

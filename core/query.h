@@ -39,6 +39,10 @@ typedef struct pd_query_opts {
     uint32_t timeout_ms;         /* command timeout; 0: the connection's
                                     default (DB_COMMAND_TIMEOUT);
                                     PD_QUERY_NO_TIMEOUT: none */
+    const char *source;          /* who asks, for the slow log and the
+                                    metrics: "shell", "panel:Pool",
+                                    "bench", ...; borrowed for the call;
+                                    NULL: "app" */
     pd_copy_out_cb copy_out;     /* COPY ... TO STDOUT data goes here (and
                                     that COPY's tag is not in the results,
                                     as psql shows none); NULL: dropped */

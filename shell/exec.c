@@ -182,6 +182,7 @@ static void run_sql(sh_session *s)
      * (Ctrl-C cancels it); DB_COMMAND_TIMEOUT is for programmatic use. */
     pd_query_opts opts = {.flags = PD_QUERY_SIMPLE,
                           .timeout_ms = PD_QUERY_NO_TIMEOUT,
+                          .source = "shell",
                           .copy_out = on_copy_data,
                           .copy_ctx = s};
     pd_error err = PD_ERROR_INIT;
@@ -350,6 +351,7 @@ static void on_gathered(pd_gather_item *items, int n, void *ctx)
  * connection; results print in the order given. */
 static int cmd_gather(sh_session *s, const char *args)
 {
+    pd_query_opts gopts = {.source = "shell", .timeout_ms = PD_QUERY_NO_TIMEOUT};
     pd_sqlsplit *sp = pd_sqlsplit_new();
     char **units = NULL, *u;
     int n = 0, i, rc, first, last;
@@ -372,7 +374,7 @@ static int cmd_gather(sh_session *s, const char *args)
         return 1;
     }
     rc = pd_gather_run(pd_core_pool(s->core), n, (const char *const *)units,
-                       NULL, on_gathered, s);
+                       &gopts, on_gathered, s);
     for (i = 0; i < n; i++)
         free(units[i]);
     free(units);
