@@ -6,6 +6,8 @@
  * fresh one. Backslash commands are looked up in a table. */
 #include "shell/exec.h"
 
+#include "shell/commands.h"
+
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +29,7 @@ struct sh_session {
     bool quit;             /* \q seen */
     bool timing;           /* \timing on */
     bool interactive;      /* input comes from a person at a prompt */
+    const char *name_tail; /* modifiers after a command's name ("+") */
     char *sql;             /* owned text of the running SQL unit */
     uint64_t start_ns;     /* when the running unit started */
     sh_exec_done_cb cb;    /* completion of the running unit */
@@ -43,6 +46,7 @@ sh_session *sh_session_new(pd_core *core, FILE *out, FILE *err)
     s->core = core;
     s->out = out;
     s->err = err;
+    s->name_tail = "";
     sh_print_opts_init(&s->popts);
     return s;
 }
@@ -225,16 +229,6 @@ static void on_acquired(pd_conn *conn, const pd_error *err, void *ctx)
 
 /* ---- backslash commands ---- */
 
-typedef int (*cmd_fn)(sh_session *s, const char *args);
-
-/* Returns 0 on success, 1 on failure, or -1 when the command completes
- * asynchronously (it then calls unit_done itself). */
-typedef struct cmd_entry {
-    const char *name;
-    cmd_fn fn;
-    const char *help;
-} cmd_entry;
-
 static int cmd_quit(sh_session *s, const char *args)
 {
     (void)args;
@@ -382,26 +376,60 @@ static int cmd_gather(sh_session *s, const char *args)
         fputs("\\gather: the pool is closing\n", s->err);
         return 1;
     }
-    return -1;
+    return SH_CMD_ASYNC;
 }
 
-static const cmd_entry commands[] = {
-    {"q", cmd_quit, "quit pgdeck"},
-    {"quit", cmd_quit, NULL},
-    {"timing", cmd_timing, "toggle timing of commands"},
-    {"x", cmd_expanded, "toggle expanded output"},
-    {"a", cmd_aligned, "toggle aligned/unaligned output"},
-    {"t", cmd_tuples, "show only rows"},
-    {"conninfo", cmd_conninfo, "show the connection"},
-    {"gather", cmd_gather, "run statements concurrently: \\gather Q1; Q2"},
+const sh_cmd sh_exec_commands[] = {
+    {"q", cmd_quit, "\\q", "quit pgdeck"},
+    {"quit", cmd_quit, NULL, NULL},
+    {"timing", cmd_timing, "\\timing [on|off]", "toggle timing of commands"},
+    {"x", cmd_expanded, "\\x [on|off|auto]", "toggle expanded output"},
+    {"a", cmd_aligned, "\\a", "toggle between unaligned and aligned output"},
+    {"t", cmd_tuples, "\\t [on|off]", "show only rows"},
+    {"conninfo", cmd_conninfo, "\\conninfo",
+     "display information about the current connection"},
+    {"gather", cmd_gather, "\\gather Q1; Q2; ...",
+     "run the statements concurrently, each on its own connection"},
+    {NULL, NULL, NULL, NULL},
 };
 
-/* Runs a backslash command line; returns as a cmd_fn does. */
+/* Every command table; a file that adds commands adds its table here. */
+static const sh_cmd *const tables[] = {
+    sh_exec_commands,
+};
+
+/* Finds name in the tables: an exact match first, else the longest command
+ * name that name starts with followed by only "+" and "S" modifiers (\dt+,
+ * \dtS). Sets *tail to the modifiers. */
+static const sh_cmd *find_cmd(const char *name, const char **tail)
+{
+    const sh_cmd *best = NULL;
+    size_t i, best_len = 0;
+
+    for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+        const sh_cmd *c;
+        for (c = tables[i]; c->name != NULL; c++) {
+            size_t n = strlen(c->name);
+            if (strncmp(name, c->name, n) != 0 || n < best_len)
+                continue;
+            if (name[n] != '\0' && strspn(name + n, "+S") != strlen(name + n))
+                continue;
+            best = c;
+            best_len = n;
+        }
+    }
+    if (best != NULL)
+        *tail = name + best_len;
+    return best;
+}
+
+/* Runs a backslash command line; returns as a sh_cmd_fn does. */
 static int run_backslash(sh_session *s, const char *line)
 {
-    const char *p = line + 1, *args;
-    char name[64];
-    size_t n = 0, i;
+    const char *p = line + 1, *args, *tail = "";
+    const sh_cmd *c;
+    char name[64], *a;
+    size_t n = 0, len;
     int rc;
 
     while (p[n] != '\0' && !isspace((unsigned char)p[n]) && n < sizeof(name) - 1)
@@ -411,14 +439,14 @@ static int run_backslash(sh_session *s, const char *line)
     args = p + n;
     while (isspace((unsigned char)*args))
         args++;
-    for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-        if (strcmp(commands[i].name, name) != 0)
-            continue;
-        char *a = pd_xstrdup(args);
-        size_t len = strlen(a);
+    if ((c = find_cmd(name, &tail)) != NULL) {
+        a = pd_xstrdup(args);
+        len = strlen(a);
         while (len > 0 && isspace((unsigned char)a[len - 1]))
             a[--len] = '\0';
-        rc = commands[i].fn(s, a);
+        s->name_tail = tail;
+        rc = c->fn(s, a);
+        s->name_tail = "";
         free(a);
         return rc;
     }
@@ -449,7 +477,7 @@ int sh_exec_unit(sh_session *s, const char *unit, sh_exec_done_cb cb,
         p++;
     if (*p == '\\') {
         rc = run_backslash(s, p);
-        if (rc >= 0)
+        if (rc != SH_CMD_ASYNC)
             unit_done(s, rc);
         return 0;
     }
@@ -465,4 +493,119 @@ int sh_exec_unit(sh_session *s, const char *unit, sh_exec_done_cb cb,
         return PD_ESTATE;
     }
     return 0;
+}
+
+/* ---- what commands see of the session (commands.h) ---- */
+
+pd_core *sh_session_core(sh_session *s)
+{
+    return s->core;
+}
+
+FILE *sh_session_out(sh_session *s)
+{
+    return s->out;
+}
+
+FILE *sh_session_err(sh_session *s)
+{
+    return s->err;
+}
+
+const char *sh_session_name_tail(const sh_session *s)
+{
+    return s->name_tail;
+}
+
+void sh_session_unit_done(sh_session *s, int status)
+{
+    unit_done(s, status);
+}
+
+void sh_session_print(sh_session *s, const pd_result *res)
+{
+    sh_format_print(s->out, res, &s->popts);
+}
+
+void sh_session_print_error(sh_session *s, const pd_error *err)
+{
+    fflush(s->out);
+    sh_print_error(s->err, err, s->err_prefix);
+}
+
+/* A query a command runs on the session's connection, waiting for that
+ * connection first when the session has none yet. */
+typedef struct cmd_query {
+    sh_session *s;
+    char *sql;
+    int nparams;
+    char **params;
+    pd_fetch_cb cb;
+    void *ctx;
+} cmd_query;
+
+static void cmd_query_free(cmd_query *q)
+{
+    int i;
+
+    for (i = 0; i < q->nparams; i++)
+        free(q->params[i]);
+    free(q->params);
+    free(q->sql);
+    free(q);
+}
+
+static int cmd_query_send(cmd_query *q)
+{
+    pd_query_opts o = {.source = "shell", .timeout_ms = PD_QUERY_NO_TIMEOUT};
+
+    return pd_query_run(q->s->conn, q->sql, q->nparams,
+                        (const char *const *)q->params, &o, q->cb, q->ctx);
+}
+
+static void on_cmd_conn(pd_conn *conn, const pd_error *err, void *ctx)
+{
+    cmd_query *q = ctx;
+    pd_error e = PD_ERROR_INIT;
+
+    if (err == NULL) {
+        q->s->conn = conn;
+        pd_conn_set_notice_cb(conn, on_notice, q->s);
+        if (cmd_query_send(q) == 0) {
+            cmd_query_free(q);
+            return;
+        }
+        pd_error_set(&e, PD_ERR_CONNECTION, "the connection is not usable");
+        err = &e;
+    }
+    q->cb(NULL, err, q->ctx);
+    pd_error_clear(&e);
+    cmd_query_free(q);
+}
+
+int sh_session_query(sh_session *s, const char *sql, int nparams,
+                     const char *const *params, pd_fetch_cb cb, void *ctx)
+{
+    cmd_query *q = pd_xcalloc(1, sizeof(*q));
+    int i, rc;
+
+    q->s = s;
+    q->sql = pd_xstrdup(sql);
+    q->nparams = nparams;
+    if (nparams > 0) {
+        q->params = pd_xcalloc((size_t)nparams, sizeof(char *));
+        for (i = 0; i < nparams; i++)
+            q->params[i] = params[i] ? pd_xstrdup(params[i]) : NULL;
+    }
+    q->cb = cb;
+    q->ctx = ctx;
+    if (s->conn != NULL) {
+        rc = cmd_query_send(q);
+        cmd_query_free(q);
+        return rc;
+    }
+    rc = pd_pool_acquire(pd_core_pool(s->core), 0, on_cmd_conn, q);
+    if (rc != 0)
+        cmd_query_free(q);
+    return rc;
 }
