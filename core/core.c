@@ -13,6 +13,8 @@ struct pd_core {
     pd_pool *pool;        /* owned */
     pd_slowlog *slowlog;  /* owned */
     pd_locks *locks;      /* owned */
+    pd_breaker *breaker;  /* owned: guards the pool's connection attempts */
+    pd_retry_stats retry; /* retries by class and outcome */
     pd_query_observer observer; /* every query of the pool reports here */
     uint64_t in_flight;   /* statements sent and not yet finished */
 };
@@ -96,6 +98,8 @@ pd_core *pd_core_new(const pd_config *cfg, pd_error *err)
         core->slowlog = pd_slowlog_new(&core->loop, &so);
     }
     core->locks = pd_locks_new(&core->loop);
+    core->breaker = pd_breaker_new(NULL);
+    pd_retry_stats_reset(&core->retry);
     core->observer.begin = on_query_begin;
     core->observer.end = on_query_end;
     core->observer.ctx = core;
@@ -148,6 +152,16 @@ pd_slowlog *pd_core_slowlog(pd_core *core)
 pd_locks *pd_core_locks(pd_core *core)
 {
     return core->locks;
+}
+
+pd_breaker *pd_core_breaker(pd_core *core)
+{
+    return core->breaker;
+}
+
+pd_retry_stats *pd_core_retry_stats(pd_core *core)
+{
+    return &core->retry;
 }
 
 uint64_t pd_core_in_flight(const pd_core *core)
@@ -206,6 +220,7 @@ void pd_core_free(pd_core *core)
         uv_run(&core->loop, UV_RUN_DEFAULT);
         (void)uv_loop_close(&core->loop);
     }
+    pd_breaker_free(core->breaker);
     pd_conninfo_free(core->ci);
     pd_config_free(&core->cfg);
     free(core);

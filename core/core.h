@@ -8,11 +8,13 @@
 
 #include <uv.h>
 
+#include "core/breaker.h"
 #include "core/config.h"
 #include "core/conninfo.h"
 #include "core/error.h"
 #include "core/locks.h"
 #include "core/pool.h"
+#include "core/retry.h"
 #include "core/slowlog.h"
 
 typedef struct pd_core pd_core;
@@ -29,6 +31,8 @@ const pd_config *pd_core_config(const pd_core *core); /* borrowed */
 const pd_conninfo *pd_core_conninfo(const pd_core *core); /* borrowed */
 pd_slowlog *pd_core_slowlog(pd_core *core);    /* borrowed */
 pd_locks *pd_core_locks(pd_core *core);        /* borrowed */
+pd_breaker *pd_core_breaker(pd_core *core);    /* borrowed */
+pd_retry_stats *pd_core_retry_stats(pd_core *core); /* borrowed, live */
 /* Statements sent and not finished, over every source. */
 uint64_t pd_core_in_flight(const pd_core *core);
 
