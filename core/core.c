@@ -116,6 +116,12 @@ pd_core *pd_core_new(const pd_config *cfg, pd_error *err)
     po.reconnect_base_ms = 100;
     po.reconnect_cap_ms = 10000;
     po.observer = &core->observer;
+    po.breaker = core->breaker;
+    po.retry.attempts = 3; /* DESIGN's defaults; the config file's retry
+                              section replaces them once it is read */
+    po.retry.base_ms = 50;
+    po.retry.cap_ms = 2000;
+    po.retry_stats = &core->retry;
     core->pool = pd_pool_new(&core->loop, core->ci, &po);
     return core;
 

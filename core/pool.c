@@ -54,11 +54,14 @@ struct pd_pool {
     pd_error last_error;    /* last connect failure, for waiters */
     int fail_streak;        /* connect failures in a row */
     uint64_t next_connect;  /* uv_now() before which top-ups wait */
-    uint64_t rng;           /* xorshift state for the backoff jitter */
+    uint64_t rng;           /* xorshift state for the reconnect jitter */
+    pd_retry_rng retry_rng; /* for query retry backoff */
     pd_pool_stats st;       /* counters (the live counts are derived) */
 };
 
 static void open_conn(pd_pool *pool);
+static bool breaker_allows(pd_pool *pool);
+static void fail_waiter(pd_pool *pool, waiter *w, const pd_error *err);
 static void on_idle_broken(pd_conn *c, void *ctx);
 static void arm_deadline(pd_pool *pool);
 
@@ -92,6 +95,7 @@ pd_pool *pd_pool_new(uv_loop_t *loop, const pd_conninfo *ci,
     pool->st.min = pool->opts.min;
     pool->st.max = pool->opts.max;
     pool->rng = uv_hrtime() | 1;
+    pd_retry_rng_seed(&pool->retry_rng, uv_hrtime());
     return pool;
 }
 
@@ -170,6 +174,12 @@ static void fail_waiter(pd_pool *pool, waiter *w, const pd_error *err)
     make_ready(pool, w);
 }
 
+static bool breaker_allows(pd_pool *pool)
+{
+    return pool->opts.breaker == NULL ||
+           pd_breaker_allow(pool->opts.breaker, uv_now(pool->loop));
+}
+
 static void close_slot(pd_pool *pool, slot *s)
 {
     pd_list_remove(&s->node);
@@ -178,17 +188,30 @@ static void close_slot(pd_pool *pool, slot *s)
     free(s);
 }
 
-/* Opens connections while waiters outnumber the ones being opened. */
+/* Opens connections while waiters outnumber the ones being opened. While
+ * the breaker refuses connection attempts, waiters that nothing could serve
+ * soon (no connection opening or busy) fail fast with its error. */
 static void serve_waiters(pd_pool *pool)
 {
     while (!pool->closing && pool->nwaiting > pool->nopening &&
-           pool->nidle + pool->nbusy + pool->nopening < pool->opts.max)
+           pool->nidle + pool->nbusy + pool->nopening < pool->opts.max) {
+        if (!breaker_allows(pool)) {
+            pd_error err = PD_ERROR_INIT;
+            if (pool->nopening > 0 || pool->nbusy > 0)
+                return;
+            pd_breaker_error(pool->opts.breaker, uv_now(pool->loop), &err);
+            while (!pd_list_empty(&pool->waiters))
+                fail_waiter(pool,
+                            pd_list_entry(pool->waiters.next, waiter, node),
+                            &err);
+            pd_error_clear(&err);
+            arm_deadline(pool);
+            return;
+        }
         open_conn(pool);
+    }
 }
 
-/* Keeps min connections open, but after failures only once the backoff
- * allows: a dead server must not be hammered by housekeeping. Waiters are
- * served regardless (serve_waiters): a user's request tries at once. */
 static void top_up(pd_pool *pool)
 {
     bool failing = pool->fail_streak > 0;
@@ -197,6 +220,8 @@ static void top_up(pd_pool *pool)
         (uv_now(pool->loop) >= pool->next_connect && pool->nopening == 0))
         while (!pool->closing &&
                pool->nidle + pool->nbusy + pool->nopening < pool->opts.min) {
+            if (!breaker_allows(pool))
+                break;
             open_conn(pool);
             if (failing)
                 break; /* one probe at a time while the server is away */
@@ -245,6 +270,8 @@ static void on_connected(pd_conn *c, const pd_error *err, void *ctx)
 
         pool->st.errors++;
         pd_error_copy(&pool->last_error, err);
+        if (pool->opts.breaker != NULL)
+            pd_breaker_failure(pool->opts.breaker, uv_now(pool->loop));
         /* Full jitter: random(0, min(cap, base * 2^streak)). */
         ceiling = base << shift;
         if (ceiling > pool->opts.reconnect_cap_ms)
@@ -265,6 +292,8 @@ static void on_connected(pd_conn *c, const pd_error *err, void *ctx)
     }
     pool->st.opened++;
     pool->fail_streak = 0;
+    if (pool->opts.breaker != NULL)
+        pd_breaker_success(pool->opts.breaker, uv_now(pool->loop));
     pd_error_clear(&pool->last_error); /* the server is reachable again */
     put_back(pool, s);
 }
@@ -595,6 +624,27 @@ pd_pool_stats pd_pool_stats_get(const pd_pool *pool)
     st.waiting = pool->nwaiting;
     st.size = pool->nidle + pool->nbusy + pool->nopening;
     return st;
+}
+
+uv_loop_t *pd_pool_loop(const pd_pool *pool)
+{
+    return pool->loop;
+}
+
+const pd_retry_policy *pd_pool_retry_policy(const pd_pool *pool)
+{
+    return &pool->opts.retry;
+}
+
+pd_retry_stats *pd_pool_retry_stats(pd_pool *pool)
+{
+    return pool->opts.retry_stats;
+}
+
+uint32_t pd_pool_backoff_ms(pd_pool *pool, unsigned attempt)
+{
+    return pd_retry_backoff_ms(&pool->opts.retry, attempt, pd_retry_rng_next,
+                               &pool->retry_rng);
 }
 
 const pd_error *pd_pool_last_error(const pd_pool *pool)

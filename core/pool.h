@@ -18,6 +18,8 @@
 #include "core/conninfo.h"
 #include "core/error.h"
 #include "core/histogram.h"
+#include "core/retry.h"
+#include "core/breaker.h"
 
 typedef struct pd_pool pd_pool;
 
@@ -42,6 +44,14 @@ typedef struct pd_pool_opts {
     const pd_query_observer *observer; /* told of every query on the
                                           pool's connections; borrowed,
                                           must outlive the pool; NULL */
+    pd_breaker *breaker;         /* guards connection attempts: while it is
+                                    open, a request no connection can serve
+                                    fails fast (PD_ERR_CIRCUIT_OPEN);
+                                    borrowed, NULL: none */
+    pd_retry_policy retry;       /* for queries run through the pool;
+                                    attempts 0 or 1: no retries */
+    pd_retry_stats *retry_stats; /* where retry decisions are counted;
+                                    borrowed, NULL: nowhere */
 } pd_pool_opts;
 
 /* A snapshot, copied out: safe to keep. */
@@ -91,6 +101,16 @@ pd_pool_stats pd_pool_stats_get(const pd_pool *pool);
  * failed since the last success. Borrowed, valid until the pool's next
  * connect attempt ends. */
 const pd_error *pd_pool_last_error(const pd_pool *pool);
+
+/* The retry policy and statistics of queries through the pool (borrowed;
+ * stats may be NULL), and a backoff delay drawn with full jitter for the
+ * given 0-based attempt. */
+const pd_retry_policy *pd_pool_retry_policy(const pd_pool *pool);
+pd_retry_stats *pd_pool_retry_stats(pd_pool *pool);
+uint32_t pd_pool_backoff_ms(pd_pool *pool, unsigned attempt);
+
+/* The loop the pool runs on. Borrowed. */
+uv_loop_t *pd_pool_loop(const pd_pool *pool);
 
 /* The connection parameters the pool uses. Borrowed. */
 const pd_conninfo *pd_pool_conninfo(const pd_pool *pool);

@@ -35,6 +35,8 @@ typedef struct query {
     const pd_query_observer *obs; /* told of begin and end, or NULL */
     uint64_t t0;        /* uv_hrtime() at the first send */
     int64_t nresult;    /* rows returned or affected, for the report */
+    unsigned attempt;   /* 0 for the first try */
+    uv_timer_t *backoff; /* owned while a retry waits; closed when done */
     pd_fetch_cb cb;     /* fetch mode */
     pd_chunk_cb chunk_cb; /* stream mode (cb is NULL) */
     void *ctx;
@@ -127,12 +129,98 @@ static void report(query *q, const pd_error *err)
     q->obs->end(&r, q->obs->ctx);
 }
 
+static void on_acquired(pd_conn *conn, const pd_error *err, void *ctx);
+static void finish(query *q);
+
+static void free_handle(uv_handle_t *h)
+{
+    free(h);
+}
+
+static void on_backoff(uv_timer_t *t)
+{
+    query *q = t->data;
+
+    uv_close((uv_handle_t *)t, free_handle);
+    q->backoff = NULL;
+    if (pd_pool_acquire(q->pool, q->opts.acquire_timeout_ms, on_acquired,
+                        q) != 0) {
+        pd_error_set(&q->err, PD_ERR_CANCELED, "the pool is closing");
+        q->attempt = UINT32_MAX; /* no further retry */
+        finish(q);
+    }
+}
+
+/* Decides, by DESIGN.md's rules, whether a failed pooled query runs again:
+ * a connection lost before the statement was sent, or under a read-only
+ * one, and a lone statement the server rolled back (40001, 40P01). When it
+ * does, the try is reported, forgotten, and retried after a full-jitter
+ * backoff on a fresh connection; returns true. */
+static bool retry_later(query *q)
+{
+    const pd_retry_policy *policy;
+    pd_retry_stats *stats;
+    pd_retry_input in;
+    pd_retry_decision d;
+    pd_error lost;
+    uint32_t delay;
+
+    if (q->pool == NULL || q->chunk_cb != NULL || q->attempt == UINT32_MAX)
+        return false;
+    policy = pd_pool_retry_policy(q->pool);
+    stats = pd_pool_retry_stats(q->pool);
+    memset(&in, 0, sizeof(in));
+    /* The rules judge the failure itself: an outcome-unknown verdict is
+     * this module's reading of a lost connection, so hand that over. */
+    lost = q->err;
+    if (lost.kind == PD_ERR_OUTCOME_UNKNOWN)
+        lost.kind = PD_ERR_CONNECTION;
+    in.err = &lost;
+    in.policy = policy;
+    in.attempt = q->attempt;
+    in.whole_txn = !(q->opts.flags & PD_QUERY_SIMPLE);
+    in.sent = q->sent;
+    in.read_only = (q->opts.flags & PD_QUERY_READ_ONLY) ||
+                   pd_query_is_read_only(q->sql);
+    d = stats != NULL ? pd_retry_stats_record(stats, &in)
+                      : pd_retry_decide(&in);
+    if (d != PD_RETRY_YES)
+        return false;
+    delay = pd_pool_backoff_ms(q->pool, q->attempt);
+    if (stats != NULL)
+        pd_retry_stats_record_backoff(stats, delay);
+    report(q, &q->err);
+    if (q->conn != NULL)
+        pd_pool_release(q->pool, q->conn);
+    q->conn = NULL;
+    pd_result_free(q->head);
+    q->head = NULL;
+    pd_error_clear(&q->err);
+    q->attempt++;
+    q->phase = PHASE_RUN;
+    q->stmt[0] = '\0';
+    q->replan = q->replanned = q->sent = q->copying = false;
+    q->t0 = 0;
+    q->nresult = -1;
+    q->backoff = pd_xmalloc(sizeof(*q->backoff));
+    uv_timer_init(pd_pool_loop(q->pool), q->backoff);
+    q->backoff->data = q;
+    uv_timer_start(q->backoff, on_backoff, delay, 0);
+    return true;
+}
+
 /* Gives the connection back first, so the callback can run the next
  * statement on it at once, then reports. */
 static void finish(query *q)
 {
     const pd_error *err = pd_error_isset(&q->err) ? &q->err : NULL;
 
+    if (err != NULL && retry_later(q))
+        return;
+    if (err == NULL && q->attempt > 0 && q->pool != NULL &&
+        pd_pool_retry_stats(q->pool) != NULL)
+        pd_retry_stats_record_success(pd_pool_retry_stats(q->pool),
+                                      q->attempt);
     report(q, err);
     if (q->pool != NULL && q->conn != NULL)
         pd_pool_release(q->pool, q->conn);

@@ -40,14 +40,25 @@ start() {
         rm -rf "$dir"
         die "initdb failed"
     fi
+    # Settings live in the data directory (not pg_ctl -o), so a test that
+    # stops and starts the server gets the same socket, port and tuning.
+    echo "include_if_exists = 'pgdeck.conf'" >>"$dir/data/postgresql.conf"
     for try in 1 2 3 4 5 6 7 8 9 10; do
         port=$(( (RANDOM % 20000) + 30000 + try ))
         port_free "$port" || continue
+        cat >"$dir/data/pgdeck.conf" <<CONF
+port = $port
+unix_socket_directories = '$dir/sock'
+listen_addresses = '127.0.0.1'
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+max_connections = 200
+shared_buffers = 64MB
+CONF
+        [ "$(id -u)" = 0 ] && chown postgres:postgres "$dir/data/pgdeck.conf"
         if as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
-               -t 30 -o "-p $port -k $dir/sock -c listen_addresses=127.0.0.1 \
-               -c fsync=off -c synchronous_commit=off -c full_page_writes=off \
-               -c max_connections=200 -c shared_buffers=64MB" \
-               start >/dev/null 2>&1; then
+               -t 30 start >/dev/null 2>&1; then
             echo "export PD_CLUSTER_DIR='$dir' PD_PG_BINDIR='$bin'"
             echo "export PGHOST='$dir/sock' PGPORT='$port' PGUSER=postgres"
             echo "export PGDATABASE=postgres"
