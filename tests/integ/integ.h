@@ -20,6 +20,7 @@
 #include "core/conninfo.h"
 #include "core/error.h"
 #include "core/pool.h"
+#include "core/result.h"
 
 static void guard_fired(uv_timer_t *t)
 {
@@ -40,6 +41,45 @@ static inline void run_until(uv_loop_t *loop, const int *flag, int secs)
     uv_close((uv_handle_t *)&guard, NULL);
     uv_run(loop, UV_RUN_NOWAIT);
     assert_false(expired);
+}
+
+/* Runs the loop for ms milliseconds (a wait on the loop, not a sleep). */
+static inline void spin(uv_loop_t *loop, uint64_t ms)
+{
+    uv_timer_t t;
+    int fired = 0;
+
+    uv_timer_init(loop, &t);
+    t.data = &fired;
+    uv_timer_start(&t, guard_fired, ms, 0);
+    while (!fired)
+        uv_run(loop, UV_RUN_ONCE);
+    uv_close((uv_handle_t *)&t, NULL);
+    uv_run(loop, UV_RUN_NOWAIT); /* t lives on this stack */
+}
+
+/* One query's outcome, filled by on_fetch (a pd_fetch_cb). */
+typedef struct fetched {
+    int done;
+    pd_result *res;
+    pd_error err;
+} fetched;
+
+static inline void on_fetch(pd_result *res, const pd_error *err, void *ctx)
+{
+    fetched *f = ctx;
+
+    f->res = res;
+    if (err != NULL)
+        pd_error_copy(&f->err, err);
+    f->done = 1;
+}
+
+static inline void fetched_clear(fetched *f)
+{
+    pd_result_free(f->res);
+    pd_error_clear(&f->err);
+    memset(f, 0, sizeof(*f));
 }
 
 /* Closes every handle and the loop (after a pool was freed). */

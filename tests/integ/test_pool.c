@@ -27,21 +27,6 @@ static void on_grab(pd_conn *conn, const pd_error *err, void *ctx)
     g->done = 1;
 }
 
-typedef struct fetched {
-    int done;
-    pd_result *res;
-    pd_error err;
-} fetched;
-
-static void on_fetch(pd_result *res, const pd_error *err, void *ctx)
-{
-    fetched *f = ctx;
-
-    f->res = res;
-    if (err != NULL)
-        pd_error_copy(&f->err, err);
-    f->done = 1;
-}
 
 static void test_acquire_release_reuses(void **state)
 {

@@ -10,21 +10,6 @@
 #include "core/query.h"
 #include "core/result.h"
 
-typedef struct fetched {
-    int done;
-    pd_result *res;
-    pd_error err;
-} fetched;
-
-static void on_fetch(pd_result *res, const pd_error *err, void *ctx)
-{
-    fetched *f = ctx;
-
-    f->res = res;
-    if (err != NULL)
-        pd_error_copy(&f->err, err);
-    f->done = 1;
-}
 
 /* Runs sql on pool and waits; returns the first value (static buffer) or
  * "" and leaves any error in *err when err is not NULL. */
@@ -272,21 +257,6 @@ static void test_release_resets_the_session(void **state)
                                        "relname = 'pd_left'"), "0");
     pd_pool_release(w.pool, c);
     world_down(&w);
-}
-
-/* Runs the loop for ms milliseconds (a wait on the loop, not a sleep). */
-static void spin(uv_loop_t *loop, uint64_t ms)
-{
-    uv_timer_t t;
-    int fired = 0;
-
-    uv_timer_init(loop, &t);
-    t.data = &fired;
-    uv_timer_start(&t, guard_fired, ms, 0);
-    while (!fired)
-        uv_run(loop, UV_RUN_ONCE);
-    uv_close((uv_handle_t *)&t, NULL);
-    uv_run(loop, UV_RUN_NOWAIT);
 }
 
 static pd_pool *pool_with(uv_loop_t *loop, const pd_conninfo *ci,

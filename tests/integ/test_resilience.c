@@ -11,28 +11,7 @@
 #include "core/query.h"
 #include "core/retry.h"
 
-typedef struct fetched {
-    int done;
-    pd_result *res;
-    pd_error err;
-} fetched;
 
-static void on_fetch(pd_result *res, const pd_error *err, void *ctx)
-{
-    fetched *f = ctx;
-
-    f->res = res;
-    if (err != NULL)
-        pd_error_copy(&f->err, err);
-    f->done = 1;
-}
-
-static void fetched_clear(fetched *f)
-{
-    pd_result_free(f->res);
-    pd_error_clear(&f->err);
-    memset(f, 0, sizeof(*f));
-}
 
 typedef struct world {
     uv_loop_t loop;
@@ -237,17 +216,7 @@ static void test_server_restart_heals_pool_and_breaker(void **state)
         if (!pd_error_isset(&f.err))
             break;
         fetched_clear(&f);
-        {
-            uv_timer_t t;
-            int fired = 0;
-            uv_timer_init(&w.loop, &t);
-            t.data = &fired;
-            uv_timer_start(&t, guard_fired, 100, 0);
-            while (!fired)
-                uv_run(&w.loop, UV_RUN_ONCE);
-            uv_close((uv_handle_t *)&t, NULL);
-            uv_run(&w.loop, UV_RUN_NOWAIT); /* t is on this stack */
-        }
+        spin(&w.loop, 100);
     }
     assert_false(pd_error_isset(&f.err));
     assert_string_equal(pd_result_value(f.res, 0, 0), "back");
