@@ -6,6 +6,12 @@
 
 #define GRID_MAX_COLS 3 /* wider grids make panels too narrow to read */
 
+typedef struct row {
+    int first, n;  /* panels first..first+n-1 */
+    int weight;    /* the largest of its panels' */
+    int max_h;     /* the largest of its panels'; 0: no limit */
+} row;
+
 static tui_rect rect(int y, int x, int h, int w)
 {
     tui_rect r = {y, x, h, w};
@@ -21,15 +27,141 @@ static void split(int len, int n, int i, int *start, int *size)
     *start = i * base + (i < extra ? i : extra);
 }
 
-/* Fills out for a terminal of rows x cols showing npanels panels, with
- * panel focus focused and, when zoom, shown alone. Returns 0, or PD_EINVAL
- * (npanels outside 0..TUI_LAYOUT_MAX, or focus not a panel while there are
- * panels) leaving out all hidden. Never fails for any terminal size:
- * negative sizes count as 0. */
+/* Adds total cells to out[] in proportion to w[] over the rows with
+ * use[] set (largest remainders first, earlier rows on ties). */
+static void apportion(int total, const int *w, const bool *use, int n,
+                      int *out)
+{
+    long rem[TUI_LAYOUT_MAX], sum = 0;
+    int i, given = 0;
+
+    for (i = 0; i < n; i++)
+        sum += use[i] ? w[i] : 0;
+    if (sum == 0 || total <= 0)
+        return;
+    for (i = 0; i < n; i++) {
+        long share = use[i] ? (long)total * w[i] : 0;
+
+        out[i] += (int)(share / sum);
+        given += (int)(share / sum);
+        rem[i] = use[i] ? share % sum : -1;
+    }
+    while (given < total) {
+        int best = -1;
+
+        for (i = 0; i < n; i++)
+            if (use[i] && (best < 0 || rem[i] > rem[best]))
+                best = i;
+        out[best]++;
+        rem[best] = -1;
+        given++;
+    }
+}
+
+/* Heights of n rows sharing total: TUI_LAYOUT_MIN_H each (or all of
+ * total for a single short row), the rest by weight up to max_h, and
+ * what no row can take by weight regardless of max_h. */
+static void heights(const row *rows, int n, int total, int *out)
+{
+    int w[TUI_LAYOUT_MAX], i, spare;
+    bool use[TUI_LAYOUT_MAX];
+
+    if (n == 1 && total < TUI_LAYOUT_MIN_H) {
+        out[0] = total;
+        return;
+    }
+    spare = total - n * TUI_LAYOUT_MIN_H;
+    for (i = 0; i < n; i++) {
+        out[i] = TUI_LAYOUT_MIN_H;
+        w[i] = rows[i].weight;
+        use[i] = rows[i].max_h == 0 || rows[i].max_h > TUI_LAYOUT_MIN_H;
+    }
+    for (;;) {
+        int share[TUI_LAYOUT_MAX] = {0}, left = spare;
+        bool capped = false, any = false;
+
+        for (i = 0; i < n; i++)
+            any |= use[i];
+        if (!any || spare <= 0)
+            break;
+        apportion(spare, w, use, n, share);
+        /* Rows that would pass their max take it and drop out; the others
+         * share again what is left. */
+        for (i = 0; i < n; i++) {
+            if (!use[i] || rows[i].max_h == 0 ||
+                out[i] + share[i] < rows[i].max_h)
+                continue;
+            left -= rows[i].max_h - out[i];
+            out[i] = rows[i].max_h;
+            use[i] = false;
+            capped = true;
+        }
+        if (capped) {
+            spare = left;
+            continue;
+        }
+        for (i = 0; i < n; i++)
+            out[i] += share[i];
+        spare = 0;
+    }
+    if (spare > 0) {
+        for (i = 0; i < n; i++)
+            use[i] = true;
+        apportion(spare, w, use, n, out);
+    }
+}
+
+/* Groups the panels into rows; returns how many. */
+static int pack(const tui_layout_hint *hints, int npanels, int grid_cols,
+                row *rows)
+{
+    int i, nrows = 0;
+
+    for (i = 0; i < npanels; i++) {
+        const tui_layout_hint *h = hints != NULL ? &hints[i] : NULL;
+        bool wide = h != NULL && h->wide;
+        int weight = h != NULL && h->weight > 0 ? h->weight : 1;
+        int max_h = h != NULL && h->max_h > 0 ? h->max_h : 0;
+        row *r = nrows > 0 ? &rows[nrows - 1] : NULL;
+
+        if (r == NULL || wide || r->n >= grid_cols ||
+            (hints != NULL && hints[r->first].wide)) {
+            r = &rows[nrows++];
+            r->first = i;
+            r->n = 0;
+            r->weight = weight;
+            r->max_h = max_h;
+        }
+        r->n++;
+        if (weight > r->weight)
+            r->weight = weight;
+        if (r->max_h != 0 && (max_h == 0 || max_h > r->max_h))
+            r->max_h = max_h;
+    }
+    return nrows;
+}
+
+/* As tui_layout_compute_hints without hints: the plain grid. */
 int tui_layout_compute(tui_layout *out, int rows, int cols, int npanels,
                        int focus, bool zoom)
 {
-    int top = 0, bottom, vis_rows, first_row, focus_row, r;
+    return tui_layout_compute_hints(out, rows, cols, NULL, npanels, focus,
+                                    zoom);
+}
+
+/* Fills out for a terminal of rows x cols showing npanels panels placed
+ * as hints (borrowed; NULL: the plain grid) ask, with panel focus focused
+ * and, when zoom, shown alone. Returns 0, or PD_EINVAL (npanels outside
+ * 0..TUI_LAYOUT_MAX, or focus not a panel while there are panels) leaving
+ * out all hidden. Never fails for any terminal size: negative sizes count
+ * as 0. */
+int tui_layout_compute_hints(tui_layout *out, int rows, int cols,
+                             const tui_layout_hint *hints, int npanels,
+                             int focus, bool zoom)
+{
+    row grid[TUI_LAYOUT_MAX];
+    int top = 0, bottom, vis_rows, first_row, focus_row = 0, r, i, run = 0,
+        longest = 0, h[TUI_LAYOUT_MAX], y;
 
     memset(out, 0, sizeof(*out));
     if (npanels < 0 || npanels > TUI_LAYOUT_MAX)
@@ -58,46 +190,49 @@ int tui_layout_compute(tui_layout *out, int rows, int cols, int npanels,
     if (npanels == 0)
         return 0;
 
-    if (zoom) {
-        out->grid_cols = 1;
-        out->panel[focus] = out->area;
-        return 0;
+    /* No more columns than the longest run of panels that are not wide. */
+    for (i = 0; i < npanels; i++) {
+        run = hints != NULL && hints[i].wide ? 0 : run + 1;
+        longest = run > longest ? run : longest;
     }
-
     out->grid_cols = cols / TUI_LAYOUT_MIN_W;
     if (out->grid_cols > GRID_MAX_COLS)
         out->grid_cols = GRID_MAX_COLS;
-    if (out->grid_cols > npanels)
-        out->grid_cols = npanels;
+    if (out->grid_cols > longest)
+        out->grid_cols = longest;
     if (out->grid_cols < 1)
         out->grid_cols = 1;
+    out->grid_rows = pack(hints, npanels, out->grid_cols, grid);
+    for (r = 0; r < out->grid_rows; r++)
+        if (focus >= grid[r].first && focus < grid[r].first + grid[r].n)
+            focus_row = r;
 
-    int grid_rows = (npanels + out->grid_cols - 1) / out->grid_cols;
+    if (zoom) {
+        out->panel[focus] = out->area;
+        return 0;
+    }
 
     /* Too short for every row: show a window of rows around the focus. */
     vis_rows = out->area.h / TUI_LAYOUT_MIN_H;
     if (vis_rows < 1)
         vis_rows = 1;
-    if (vis_rows > grid_rows)
-        vis_rows = grid_rows;
-    focus_row = focus / out->grid_cols;
+    if (vis_rows > out->grid_rows)
+        vis_rows = out->grid_rows;
     first_row = focus_row < vis_rows ? 0 : focus_row - vis_rows + 1;
+    heights(grid + first_row, vis_rows, out->area.h, h);
 
+    y = out->area.y;
     for (r = 0; r < vis_rows; r++) {
-        int grid_r = first_row + r, y, h, i;
-        int lo = grid_r * out->grid_cols;
-        int n = npanels - lo;
+        const row *gr = &grid[first_row + r];
 
-        if (n > out->grid_cols)
-            n = out->grid_cols;
-        split(out->area.h, vis_rows, r, &y, &h);
-        for (i = 0; i < n; i++) {
+        for (i = 0; i < gr->n; i++) {
             int x, w;
 
-            /* A short last row spreads its panels over the full width. */
-            split(cols, n, i, &x, &w);
-            out->panel[lo + i] = rect(out->area.y + y, x, h, w);
+            /* A short row spreads its panels over the full width. */
+            split(cols, gr->n, i, &x, &w);
+            out->panel[gr->first + i] = rect(y, x, h[r], w);
         }
+        y += h[r];
     }
     return 0;
 }
@@ -106,4 +241,67 @@ int tui_layout_compute(tui_layout *out, int rows, int cols, int npanels,
 bool tui_layout_visible(const tui_rect *r)
 {
     return r->h > 0 && r->w > 0;
+}
+
+/* Returns true when the cell (y, x) lies in r. */
+bool tui_layout_contains(const tui_rect *r, int y, int x)
+{
+    return y >= r->y && y < r->y + r->h && x >= r->x && x < r->x + r->w;
+}
+
+/* Returns the panel whose rectangle holds (y, x), or -1. */
+int tui_layout_hit(const tui_layout *l, int y, int x)
+{
+    int i;
+
+    for (i = 0; i < l->npanels; i++)
+        if (tui_layout_contains(&l->panel[i], y, x))
+            return i;
+    return -1;
+}
+
+/* Columns that [a, a+aw) and [b, b+bw) share. */
+static int overlap(int a, int aw, int b, int bw)
+{
+    int lo = a > b ? a : b, hi = a + aw < b + bw ? a + aw : b + bw;
+
+    return hi > lo ? hi - lo : 0;
+}
+
+/* Returns the visible panel nearest to from in direction (dy, dx): for
+ * dx, the closest panel on that side sharing rows with from; for dy, the
+ * closest on that side sharing columns, most shared columns first, then
+ * the leftmost. -1 when there is none (from hidden, or at the edge). */
+int tui_layout_neighbour(const tui_layout *l, int from, int dy, int dx)
+{
+    const tui_rect *f;
+    int i, best = -1, best_dist = 0, best_ov = 0;
+
+    if (from < 0 || from >= l->npanels ||
+        !tui_layout_visible(&l->panel[from]))
+        return -1;
+    f = &l->panel[from];
+    for (i = 0; i < l->npanels; i++) {
+        const tui_rect *c = &l->panel[i];
+        int dist, ov;
+
+        if (i == from || !tui_layout_visible(c))
+            continue;
+        if (dx != 0) {
+            ov = overlap(f->y, f->h, c->y, c->h);
+            dist = dx > 0 ? c->x - (f->x + f->w) : f->x - (c->x + c->w);
+        } else {
+            ov = overlap(f->x, f->w, c->x, c->w);
+            dist = dy > 0 ? c->y - (f->y + f->h) : f->y - (c->y + c->h);
+        }
+        if (ov == 0 || dist < 0)
+            continue;
+        if (best < 0 || dist < best_dist ||
+            (dist == best_dist && ov > best_ov)) {
+            best = i;
+            best_dist = dist;
+            best_ov = ov;
+        }
+    }
+    return best;
 }

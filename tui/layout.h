@@ -1,11 +1,15 @@
 /* layout.h: pure screen geometry.
  *
- * Terminal size, panel count, focus and zoom in; rectangles out. No curses
- * here, so the rules are unit tested (tests/unit/test_layout.c). The screen
- * is a header line, a panel area and a key bar line; the panels tile the
- * area in a grid. Small screens collapse: first the header and key bar go,
- * then panel rows that would be too short, always keeping the focused
- * panel. A rectangle with h == 0 or w == 0 is hidden. */
+ * Terminal size, panel count, per-panel hints, focus and zoom in;
+ * rectangles out. No curses here, so the rules are unit tested
+ * (tests/unit/test_layout.c). The screen is a header line, a panel area
+ * and a key bar line. Panels fill the area in rows: up to grid_cols
+ * side by side, a wide panel on a row of its own. Rows share the height
+ * by weight, each at least TUI_LAYOUT_MIN_H and, while another row can
+ * use the space, at most its max_h. Small screens collapse: first the
+ * header and key bar go, then the rows that would be too short, always
+ * keeping the focused panel. A rectangle with h == 0 or w == 0 is
+ * hidden. */
 #ifndef TUI_LAYOUT_H
 #define TUI_LAYOUT_H
 
@@ -20,20 +24,38 @@ typedef struct tui_rect {
     int h, w; /* rows, columns; 0 when hidden */
 } tui_rect;
 
+/* How a panel would like to be placed. All zero: the plain grid. */
+typedef struct tui_layout_hint {
+    int weight; /* share of the spare rows; 0 counts as 1 */
+    int max_h;  /* rows it can use; 0: no limit */
+    bool wide;  /* a row of its own, across the whole width */
+} tui_layout_hint;
+
 typedef struct tui_layout {
     int rows, cols;                     /* the terminal */
     tui_rect header;                    /* one line at the top, or hidden */
     tui_rect keybar;                    /* one line at the bottom, or hidden */
     tui_rect area;                      /* what the panels share */
     int npanels;                        /* as asked */
-    int grid_cols;                      /* panels side by side */
+    int grid_cols;                      /* panels side by side at most */
+    int grid_rows;                      /* rows of panels, shown or not */
     tui_rect panel[TUI_LAYOUT_MAX];     /* per panel; hidden ones are 0x0 */
 } tui_layout;
 
 int tui_layout_compute(tui_layout *out, int rows, int cols, int npanels,
                        int focus, bool zoom);
+int tui_layout_compute_hints(tui_layout *out, int rows, int cols,
+                             const tui_layout_hint *hints, int npanels,
+                             int focus, bool zoom);
 
 /* True when r has at least one cell. */
 bool tui_layout_visible(const tui_rect *r);
+/* True when the cell (y, x) lies in r. */
+bool tui_layout_contains(const tui_rect *r, int y, int x);
+/* The panel whose rectangle holds (y, x), or -1. */
+int tui_layout_hit(const tui_layout *l, int y, int x);
+/* The visible panel nearest to from in direction (dy, dx) (one of them
+ * -1 or 1, the other 0), or -1 when there is none that way. */
+int tui_layout_neighbour(const tui_layout *l, int from, int dy, int dx);
 
 #endif

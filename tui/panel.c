@@ -5,10 +5,24 @@
 #include <string.h>
 #include <wchar.h>
 
+#include "core/query.h"
 #include "core/xalloc.h"
 #include "tui/panel.h"
 
 #define STALE_FACTOR 3 /* no data for this many intervals: stale */
+
+#define QUERY_TIMEOUT_MS 30000 /* a panel query is canceled after this */
+
+/* One query a panel sent. Its callback may come after the panel closed:
+ * the panel then only cuts the link (p = NULL) and the request frees
+ * itself. */
+struct tui_panel_req {
+    tui_panel *p;              /* NULL once the panel closed */
+    tui_panel_req *next;       /* the panel's list */
+    tui_panel_rows_cb on_rows; /* a refresh query */
+    tui_panel_done_cb done;    /* an action query */
+    int64_t tag;               /* for done */
+};
 
 static int closing; /* panels whose timer has not finished closing */
 
@@ -83,6 +97,16 @@ static bool framed(const tui_panel *p)
     return p->rect.h >= 3 && p->rect.w >= 4;
 }
 
+/* Refreshes at once, then every refresh_ms (unless paused). */
+void tui_panel_refresh_now(tui_panel *p)
+{
+    if (p->paused) {
+        on_timer(&p->timer);
+        return;
+    }
+    uv_timer_start(&p->timer, on_timer, 0, p->refresh_ms);
+}
+
 /* Puts the panel at r (copied) on the screen, or hides it when r has no
  * cells; rebuilds its windows (curses must be up, with r inside the
  * screen) and tells ops->resize. The panel is drawn at the next render
@@ -138,6 +162,17 @@ void tui_panel_set_error(tui_panel *p, const char *msg)
     p->dirty = true;
 }
 
+/* Sets the short status shown after the title (copied; NULL clears). */
+void tui_panel_set_note(tui_panel *p, const char *note)
+{
+    if (note == NULL ? p->note == NULL :
+                       p->note != NULL && strcmp(note, p->note) == 0)
+        return;
+    free(p->note);
+    p->note = note != NULL ? pd_xstrdup(note) : NULL;
+    p->dirty = true;
+}
+
 /* True when the model cannot be trusted as current: an error came after
  * the last data, or no data came for STALE_FACTOR intervals while not
  * paused. Draw code dims the last good data then. */
@@ -155,8 +190,9 @@ bool tui_panel_stale(const tui_panel *p)
 
 static void draw_chrome(tui_panel *p, const tui_theme *th)
 {
-    char stamp[32] = "";
+    char stamp[48] = "", age[16];
     int w = p->rect.w, edge = framed(p) ? 1 : 0, x, title_end;
+    uint64_t now = uv_now(pd_core_loop(p->core));
     struct tm tm;
 
     if (framed(p)) {
@@ -172,17 +208,30 @@ static void draw_chrome(tui_panel *p, const tui_theme *th)
                            " ");
     x += tui_panel_put(p->win, 0, x, tui_theme_attr(th, TUI_ROLE_TITLE),
                        p->ops->name);
+    if (p->note != NULL && x + 2 < w - edge) {
+        x += tui_panel_put(p->win, 0, x, tui_theme_attr(th, TUI_ROLE_TITLE),
+                           " ");
+        x += tui_panel_putn(p->win, 0, x, tui_theme_attr(th, TUI_ROLE_FILTER),
+                            p->note, w - edge - x - 1);
+    }
     if (framed(p))
         x += tui_panel_put(p->win, 0, x, tui_theme_attr(th, TUI_ROLE_FRAME),
                            " ");
     title_end = x;
 
-    if (p->paused)
+    /* A query slower than the interval says so: the data is not late by
+     * accident. */
+    if (p->refreshing != NULL && now - p->sent_ms >= p->refresh_ms) {
+        tui_panel_fmt_age(age, sizeof(age),
+                          (double)(now - p->sent_ms) / 1000.0);
+        snprintf(stamp, sizeof(stamp), " query running %s ", age);
+    } else if (p->paused) {
         snprintf(stamp, sizeof(stamp), " paused ");
-    else if (p->fresh_ms == 0)
+    } else if (p->fresh_ms == 0) {
         snprintf(stamp, sizeof(stamp), " waiting ");
-    else if (localtime_r(&p->fresh_wall, &tm) != NULL)
+    } else if (localtime_r(&p->fresh_wall, &tm) != NULL) {
         strftime(stamp, sizeof(stamp), " %H:%M:%S ", &tm);
+    }
     x = w - edge - (int)strlen(stamp);
     if (stamp[0] != '\0' && x > title_end)
         tui_panel_put(p->win, 0, x,
@@ -233,6 +282,22 @@ int tui_panel_key(tui_panel *p, int key)
     return r;
 }
 
+/* Offers a click at (y, x) of the screen to the panel, translated to its
+ * inner window; ignored outside it. */
+void tui_panel_click(tui_panel *p, int y, int x)
+{
+    int by, bx;
+
+    if (p->inner == NULL || p->ops->click == NULL)
+        return;
+    getbegyx(p->inner, by, bx);
+    if (y < by || x < bx || y >= by + getmaxy(p->inner) ||
+        x >= bx + getmaxx(p->inner))
+        return;
+    p->ops->click(p, y - by, x - bx);
+    p->dirty = true;
+}
+
 static void on_closed(uv_handle_t *h)
 {
     free(h->data);
@@ -253,6 +318,17 @@ void tui_panel_close(tui_panel *p)
     p->model = NULL;
     free(p->error);
     p->error = NULL;
+    free(p->note);
+    p->note = NULL;
+    /* Queries still out finish on their own, without the panel. */
+    while (p->reqs != NULL) {
+        tui_panel_req *r = p->reqs;
+
+        p->reqs = r->next;
+        r->p = NULL;
+        r->next = NULL;
+    }
+    p->refreshing = NULL;
     closing++;
     uv_close((uv_handle_t *)&p->timer, on_closed);
 }
@@ -377,4 +453,165 @@ int tui_panel_wrap(WINDOW *w, int y, int x, attr_t a, const char *s,
             s++;
     }
     return lines;
+}
+
+static void unlink_req(tui_panel *p, tui_panel_req *r)
+{
+    tui_panel_req **pp;
+
+    for (pp = &p->reqs; *pp != NULL; pp = &(*pp)->next)
+        if (*pp == r) {
+            *pp = r->next;
+            break;
+        }
+    if (p->refreshing == r)
+        p->refreshing = NULL;
+}
+
+static void on_fetched(pd_result *res, const pd_error *err, void *ctx)
+{
+    tui_panel_req *r = ctx;
+    tui_panel *p = r->p;
+
+    if (p == NULL) {
+        pd_result_free(res);
+        free(r);
+        return;
+    }
+    unlink_req(p, r);
+    if (r->done != NULL) {
+        r->done(p, res, err, r->tag);
+    } else if (err != NULL) {
+        pd_result_free(res);
+        tui_panel_set_error(p, err->message);
+    } else {
+        tui_panel_set_error(p, NULL);
+        r->on_rows(p, res);
+        tui_panel_fresh(p);
+    }
+    p->dirty = true;
+    free(r);
+}
+
+static int send_req(tui_panel *p, tui_panel_req *r, const char *sql,
+                    int nparams, const char *const *params, uint32_t flags)
+{
+    char source[64];
+    pd_query_opts o = {
+        .flags = flags,
+        .timeout_ms = QUERY_TIMEOUT_MS,
+        .source = source,
+    };
+    int rc;
+
+    snprintf(source, sizeof(source), "panel:%s", p->ops->name);
+    rc = pd_query_fetch(pd_core_pool(p->core), sql, nparams, params, &o,
+                        on_fetched, r);
+    if (rc != 0) {
+        free(r);
+        return rc;
+    }
+    r->p = p;
+    r->next = p->reqs;
+    p->reqs = r;
+    return 0;
+}
+
+/* Sends the panel's refresh query sql ($1.. from params, borrowed for the
+ * call; read-only, as a refresh must be): on_rows gets the result once it
+ * succeeds, and the panel is then stamped fresh with its error cleared; a
+ * failure shows in place and leaves the model as it was. Returns 0 (sent;
+ * on_rows runs later, never synchronously, and never once the panel is
+ * closed), 1 (the last refresh query still runs: nothing sent, counted in
+ * p->skipped), or a negative PD_E* code (not sent; the error is shown). */
+int tui_panel_fetch(tui_panel *p, const char *sql, int nparams,
+                    const char *const *params, tui_panel_rows_cb on_rows)
+{
+    tui_panel_req *r;
+    int rc;
+
+    if (p->refreshing != NULL) {
+        p->skipped++;
+        p->dirty = true; /* the stamp says how long it runs */
+        return 1;
+    }
+    r = pd_xcalloc(1, sizeof(*r));
+    r->on_rows = on_rows;
+    rc = send_req(p, r, sql, nparams, params, PD_QUERY_READ_ONLY);
+    if (rc != 0) {
+        tui_panel_set_error(p, "the pool takes no queries now");
+        return rc;
+    }
+    p->refreshing = r;
+    p->sent_ms = uv_now(pd_core_loop(p->core));
+    return 0;
+}
+
+/* Sends an action query for the panel (cancel a backend, ...): done gets
+ * the outcome with tag, on a later loop turn, unless the panel is closed
+ * by then. Any number may run at once. Returns 0, or a negative PD_E*
+ * code (done will not run). */
+int tui_panel_run(tui_panel *p, const char *sql, int nparams,
+                  const char *const *params, tui_panel_done_cb done,
+                  int64_t tag)
+{
+    tui_panel_req *r = pd_xcalloc(1, sizeof(*r));
+
+    r->done = done;
+    r->tag = tag;
+    return send_req(p, r, sql, nparams, params, 0);
+}
+
+/* Returns the columns s takes on screen (as tui_panel_put draws it). */
+int tui_panel_width(const char *s)
+{
+    wchar_t wc;
+    int cw, w = 0;
+    size_t n;
+
+    while (s != NULL && (n = next_char(s, &wc, &cw)) > 0) {
+        w += cw;
+        s += n;
+    }
+    return w;
+}
+
+/* Formats a duration of us microseconds for a narrow column: "0.42 ms",
+ * "12.3 ms", "1.25 s", "2m05s", "3h07m". */
+void tui_panel_fmt_us(char *buf, size_t len, uint64_t us)
+{
+    if (us < 10000)
+        snprintf(buf, len, "%.2f ms", (double)us / 1000.0);
+    else if (us < 1000000)
+        snprintf(buf, len, "%.1f ms", (double)us / 1000.0);
+    else if (us < 60000000)
+        snprintf(buf, len, "%.2f s", (double)us / 1e6);
+    else
+        tui_panel_fmt_age(buf, len, (double)us / 1e6);
+}
+
+/* Formats an age of secs seconds in at most 6 columns: "0.4s", "12s",
+ * "2m05s", "3h07m", "4d02h". */
+void tui_panel_fmt_age(char *buf, size_t len, double secs)
+{
+    uint64_t s;
+
+    if (secs < 0)
+        secs = 0;
+    if (secs < 10) {
+        snprintf(buf, len, "%.1fs", secs);
+        return;
+    }
+    s = (uint64_t)secs;
+    if (s < 60)
+        snprintf(buf, len, "%us", (unsigned)s);
+    else if (s < 3600)
+        snprintf(buf, len, "%um%02us", (unsigned)(s / 60),
+                 (unsigned)(s % 60));
+    else if (s < 86400)
+        snprintf(buf, len, "%uh%02um", (unsigned)(s / 3600),
+                 (unsigned)(s % 3600 / 60));
+    else
+        snprintf(buf, len, "%ud%02uh", (unsigned)(s / 86400),
+                 (unsigned)(s % 86400 / 3600));
 }

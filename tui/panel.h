@@ -6,7 +6,12 @@
  * drawing are separate: the timer calls ops->refresh, which asks the core
  * and updates the panel's view model (p->model), then marks the panel dirty
  * or fresh; the render pass calls tui_panel_render, which draws from the
- * model only. */
+ * model only.
+ *
+ * Panels that query the server do it through tui_panel_fetch: one refresh
+ * query in flight at a time (a refresh due while it runs is skipped, not
+ * sent twice), its error shown in place while the last good model stays,
+ * dimmed, and no callback ever reaching a panel that has been closed. */
 #ifndef TUI_PANEL_H
 #define TUI_PANEL_H
 
@@ -18,6 +23,8 @@
 #include <uv.h>
 
 #include "core/core.h"
+#include "core/result.h"
+#include "tui/keys.h"
 #include "tui/layout.h"
 #include "tui/theme.h"
 
@@ -40,11 +47,19 @@ typedef struct tui_panel_ops {
     void (*draw)(tui_panel *p, WINDOW *w, int top, const tui_theme *th);
     /* A key while focused: TUI_* flags. May be NULL. */
     int (*key)(tui_panel *p, int key);
+    /* A click at (y, x) inside the frame (0-based). May be NULL. */
+    void (*click)(tui_panel *p, int y, int x);
     /* The inside of the frame is now rows x cols. May be NULL. */
     void (*resize)(tui_panel *p, int rows, int cols);
     /* Releases p->model and anything in flight. May be NULL. */
     void (*free)(tui_panel *p);
+    /* The panel's own keys, for the key bar and the help (ends with a 0
+     * key); NULL: none. */
+    const tui_key *keys;
+    tui_layout_hint hint; /* how it likes to be placed */
 } tui_panel_ops;
+
+typedef struct tui_panel_req tui_panel_req;
 
 struct tui_panel {
     const tui_panel_ops *ops; /* borrowed, static */
@@ -56,31 +71,58 @@ struct tui_panel {
     bool dirty;               /* draw at the next render pass */
     bool focused;             /* frame drawn as focused */
     bool paused;              /* refresh timer stopped by the user */
+    bool modal;               /* the panel takes every key (editing) */
     uint32_t refresh_ms;      /* timer interval */
     uint64_t fresh_ms;        /* uv_now() of the last data; 0: none yet */
     time_t fresh_wall;        /* wall clock of the same moment */
     char *error;              /* shown in place; NULL when all is well */
     uint64_t error_ms;        /* uv_now() when error was set */
+    char *note;               /* short status after the title, or NULL */
+    tui_panel_req *reqs;      /* queries in flight, the panel's own */
+    tui_panel_req *refreshing;/* the refresh query among them, or NULL */
+    uint64_t sent_ms;         /* uv_now() when refreshing was sent */
+    uint64_t skipped;         /* refreshes skipped: the last still ran */
     uv_timer_t timer;         /* calls ops->refresh */
 };
+
+/* res: owned by the callback (pd_result_free). */
+typedef void (*tui_panel_rows_cb)(tui_panel *p, pd_result *res);
+/* res: owned by the callback, may be NULL; err: borrowed, NULL on
+ * success. tag: as given to tui_panel_run. */
+typedef void (*tui_panel_done_cb)(tui_panel *p, pd_result *res,
+                                  const pd_error *err, int64_t tag);
 
 tui_panel *tui_panel_new(const tui_panel_ops *ops, pd_core *core,
                          uint32_t refresh_ms);
 void tui_panel_start(tui_panel *p);
 void tui_panel_set_paused(tui_panel *p, bool paused);
 void tui_panel_set_interval(tui_panel *p, uint32_t refresh_ms);
+void tui_panel_refresh_now(tui_panel *p);
 void tui_panel_place(tui_panel *p, const tui_rect *r);
 void tui_panel_set_focus(tui_panel *p, bool focused);
 void tui_panel_fresh(tui_panel *p);
 void tui_panel_set_error(tui_panel *p, const char *msg);
+void tui_panel_set_note(tui_panel *p, const char *note);
 bool tui_panel_stale(const tui_panel *p);
 bool tui_panel_render(tui_panel *p, const tui_theme *th);
 int tui_panel_key(tui_panel *p, int key);
+void tui_panel_click(tui_panel *p, int y, int x);
 void tui_panel_close(tui_panel *p);
 bool tui_panel_closing(void);
 
+int tui_panel_fetch(tui_panel *p, const char *sql, int nparams,
+                    const char *const *params, tui_panel_rows_cb on_rows);
+int tui_panel_run(tui_panel *p, const char *sql, int nparams,
+                  const char *const *params, tui_panel_done_cb done,
+                  int64_t tag);
+
 /* The panels, one file each. */
-extern const tui_panel_ops tui_pool_panel; /* panel_pool.c */
+extern const tui_panel_ops tui_pool_panel;     /* panel_pool.c */
+extern const tui_panel_ops tui_activity_panel; /* panel_activity.c */
+extern const tui_panel_ops tui_locks_panel;    /* panel_locks.c */
+extern const tui_panel_ops tui_slow_panel;     /* panel_slow.c */
+extern const tui_panel_ops tui_retries_panel;  /* panel_retries.c */
+extern const tui_panel_ops tui_queries_panel;  /* panel_queries.c */
 
 /* Drawing helpers for panels (clipped to the window, never wrapping). */
 int tui_panel_put(WINDOW *w, int y, int x, attr_t a, const char *s);
@@ -90,5 +132,8 @@ int tui_panel_putf(WINDOW *w, int y, int x, attr_t a, const char *fmt, ...)
     PD_PRINTF(5, 6);
 int tui_panel_wrap(WINDOW *w, int y, int x, attr_t a, const char *s,
                    int max_lines);
+int tui_panel_width(const char *s);
+void tui_panel_fmt_us(char *buf, size_t len, uint64_t us);
+void tui_panel_fmt_age(char *buf, size_t len, double secs);
 
 #endif

@@ -189,6 +189,9 @@ int tui_screen_open(uv_loop_t *loop, const tui_screen_cbs *cbs, void *ctx,
     set_escdelay(25);
     curs_set(0);
     leaveok(stdscr, TRUE);
+    /* Clicks focus panels, the wheel scrolls; endwin turns this off. */
+    mouseinterval(0);
+    mousemask(BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
 
     if ((rc = uv_poll_start(&S.input, UV_READABLE, on_input)) != 0 ||
         (rc = uv_prepare_start(&S.render, on_render)) != 0)

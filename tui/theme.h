@@ -26,6 +26,22 @@ typedef enum tui_role {
     TUI_ROLE_ERROR,       /* errors shown in place */
     TUI_ROLE_KEY,         /* key bar: the key */
     TUI_ROLE_KEY_LABEL,   /* key bar: what it does */
+    TUI_ROLE_MESSAGE,     /* key bar: a transient message */
+    TUI_ROLE_DIALOG,      /* a y/n question's box */
+    TUI_ROLE_COLUMN,      /* table column headings */
+    TUI_ROLE_SORT,        /* the heading of the sort column */
+    TUI_ROLE_SELECTED,    /* the selected table row */
+    TUI_ROLE_FILTER,      /* a filter being typed or applied */
+    TUI_ROLE_ACTIVE,      /* a backend running a query */
+    TUI_ROLE_IDLE,        /* an idle backend */
+    TUI_ROLE_IDLE_TXN,    /* idle in transaction */
+    TUI_ROLE_WAITING,     /* waiting on a lock */
+    TUI_ROLE_BLOCKER,     /* blocking others */
+    TUI_ROLE_OK,          /* a healthy state (breaker closed) */
+    TUI_ROLE_WARN,        /* worth a look (breaker half-open) */
+    TUI_ROLE_ALERT,       /* trouble (breaker open), made to catch the eye */
+    TUI_ROLE_SPARK,       /* sparklines */
+    TUI_ROLE_SPARK_ERROR, /* sparklines of errors */
     TUI_ROLE_COUNT
 } tui_role;
 

@@ -1,8 +1,9 @@
 /* tui.c: the dashboard: screen, panels and keys put together (tui.h).
  *
  * The screen is a header line (version, database, refresh, clock), the
- * panels laid out by layout.c, and the key bar. Timers and core callbacks
- * only mark things dirty; the screen's render pass draws them. */
+ * panels laid out by layout.c, and the key bar; the help and a y/n
+ * question sit on top when asked for. Timers and core callbacks only mark
+ * things dirty; the screen's render pass draws them. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "core/conninfo.h"
 #include "core/version.h"
 #include "core/xalloc.h"
+#include "tui/dialog.h"
 #include "tui/keys.h"
 #include "tui/layout.h"
 #include "tui/panel.h"
@@ -21,16 +23,24 @@
 #include "tui/theme.h"
 #include "tui/tui.h"
 
-
 #define DEFAULT_REFRESH_MS 1000
 #define MIN_REFRESH_MS 100
 #define MAX_REFRESH_MS 60000
+#define ESC 27
+
+/* The panels in layout and Tab order; the focus starts on Activity. */
+static const tui_panel_ops *const panel_kinds[] = {
+    &tui_pool_panel,
+};
+#define NKINDS ((int)(sizeof(panel_kinds) / sizeof(panel_kinds[0])))
+#define FIRST_FOCUS 0
 
 typedef struct tui {
     pd_core *core;                      /* borrowed */
     tui_theme theme;
     tui_layout layout;
     tui_panel *panels[TUI_LAYOUT_MAX];  /* owned */
+    tui_layout_hint hints[TUI_LAYOUT_MAX];
     int npanels, focus;
     bool zoom, paused, help;
     uint32_t refresh_ms;
@@ -48,12 +58,18 @@ static void mark_all(tui *t)
     t->header_dirty = t->keybar_dirty = t->help_dirty = t->full = true;
     for (i = 0; i < t->npanels; i++)
         t->panels[i]->dirty = true;
+    tui_dialog_place(LINES, COLS);
 }
 
 static void quit(tui *t, int rc)
 {
     t->rc = rc;
     pd_core_stop(t->core);
+}
+
+static tui_panel *focused(tui *t)
+{
+    return t->npanels > 0 ? t->panels[t->focus] : NULL;
 }
 
 static WINDOW *window_at(WINDOW *old, const tui_rect *r)
@@ -66,13 +82,12 @@ static WINDOW *window_at(WINDOW *old, const tui_rect *r)
 static void place_help(tui *t)
 {
     tui_rect r = {0, 0, 0, 0};
-    int nkeys = 0;
+    tui_panel *p = focused(t);
+    int lines = tui_keys_help_lines(p != NULL ? p->ops->keys : NULL);
 
-    while (tui_keys_table[nkeys].key != 0)
-        nkeys++;
     if (t->help) {
-        r.h = nkeys + 3 < LINES ? nkeys + 3 : LINES;
-        r.w = 56 < COLS ? 56 : COLS;
+        r.h = lines + 3 < LINES ? lines + 3 : LINES;
+        r.w = 62 < COLS ? 62 : COLS;
         r.y = (LINES - r.h) / 2;
         r.x = (COLS - r.w) / 2;
     }
@@ -85,8 +100,8 @@ static void relayout(tui *t)
 {
     int i;
 
-    if (tui_layout_compute(&t->layout, LINES, COLS, t->npanels, t->focus,
-                           t->zoom) != 0)
+    if (tui_layout_compute_hints(&t->layout, LINES, COLS, t->hints,
+                                 t->npanels, t->focus, t->zoom) != 0)
         return;
     t->header = window_at(t->header, &t->layout.header);
     t->keybar = window_at(t->keybar, &t->layout.keybar);
@@ -102,7 +117,7 @@ static void draw_header(tui *t)
 {
     const char *db = pd_conninfo_dbname(pd_core_conninfo(t->core));
     attr_t a = tui_theme_attr(&t->theme, TUI_ROLE_HEADER);
-    char clock[16] = "", right[64], *left;
+    char clock[16] = "", right[80], *left;
     time_t now = time(NULL);
     struct tm tm;
     int w = getmaxx(t->header), rlen;
@@ -111,10 +126,12 @@ static void draw_header(tui *t)
         strftime(clock, sizeof(clock), "%H:%M:%S", &tm);
     left = pd_xasprintf(" pgdeck %s  db %s", PD_VERSION, db ? db : "?");
     if (t->paused)
-        snprintf(right, sizeof(right), "  paused  %s ", clock);
+        snprintf(right, sizeof(right), "%s  paused  %s ",
+                 t->zoom ? "  zoom" : "", clock);
     else
-        snprintf(right, sizeof(right), "  refresh %gs  %s ",
-                 (double)t->refresh_ms / 1000.0, clock); /* 0.25s, 1s */
+        snprintf(right, sizeof(right), "%s  refresh %gs  %s ",
+                 t->zoom ? "  zoom" : "", (double)t->refresh_ms / 1000.0,
+                 clock); /* 0.25s, 1s */
     /* The clock matters most, then the database: narrow screens cut the
      * refresh interval first, then the left part's end. */
     if ((int)strlen(left) + (int)strlen(right) > w)
@@ -135,15 +152,30 @@ static void draw_help(tui *t)
 {
     WINDOW *w = t->helpwin;
     const tui_theme *th = &t->theme;
+    tui_panel *p = focused(t);
 
     werase(w);
     wattrset(w, tui_theme_attr(th, TUI_ROLE_FRAME_FOCUS));
     box_set(w, 0, 0);
     wattrset(w, A_NORMAL);
     tui_panel_put(w, 0, 2, tui_theme_attr(th, TUI_ROLE_TITLE), " Help ");
-    tui_keys_draw_help(w, 1, 2, th);
+    tui_keys_draw_help(w, 1, 2, th, p != NULL ? p->ops->name : NULL,
+                       p != NULL ? p->ops->keys : NULL);
     tui_panel_put(w, getmaxy(w) - 1, 2, tui_theme_attr(th, TUI_ROLE_DIM),
                   " any key closes ");
+}
+
+static void draw_keybar(tui *t)
+{
+    tui_panel *p = focused(t);
+    const tui_key *keys = p != NULL ? p->ops->keys : NULL;
+
+    if (tui_dialog_active())
+        keys = tui_keys_confirm;
+    else if (p != NULL && p->modal)
+        keys = tui_keys_edit;
+    tui_keys_draw_bar(t->keybar, &t->theme, keys,
+                      tui_dialog_current_message());
 }
 
 /* The render pass: draws what is dirty, in stacking order. */
@@ -153,6 +185,8 @@ static bool on_render(void *ctx)
     bool drew = false;
     int i;
 
+    if (tui_dialog_take_changed())
+        t->keybar_dirty = true;
     if (t->full) {
         werase(stdscr);
         wnoutrefresh(stdscr);
@@ -168,7 +202,7 @@ static bool on_render(void *ctx)
     for (i = 0; i < t->npanels; i++)
         drew |= tui_panel_render(t->panels[i], &t->theme);
     if (t->keybar != NULL && t->keybar_dirty) {
-        tui_keys_draw_bar(t->keybar, &t->theme);
+        draw_keybar(t);
         wnoutrefresh(t->keybar);
         drew = true;
     }
@@ -182,6 +216,7 @@ static bool on_render(void *ctx)
         drew = true;
     }
     t->help_dirty = false;
+    drew |= tui_dialog_render(&t->theme, drew);
     return drew;
 }
 
@@ -189,8 +224,25 @@ static void set_focus(tui *t, int focus)
 {
     if (t->npanels == 0)
         return;
-    t->focus = (focus + t->npanels) % t->npanels;
+    focus = (focus + t->npanels) % t->npanels;
+    if (focus == t->focus)
+        return;
+    t->focus = focus;
     relayout(t); /* a collapsed layout may have to show another panel */
+}
+
+/* Focus moves in the layout's geometry; where nothing is that way (a
+ * collapsed or zoomed layout), to the neighbour in Tab order. */
+static void move_focus(tui *t, int dy, int dx)
+{
+    int to = tui_layout_neighbour(&t->layout, t->focus, dy, dx);
+
+    if (to < 0) {
+        to = t->focus + (dy + dx > 0 ? 1 : -1);
+        if (to < 0 || to >= t->npanels)
+            return;
+    }
+    set_focus(t, to);
 }
 
 static void set_refresh(tui *t, uint32_t ms)
@@ -207,17 +259,51 @@ static void set_refresh(tui *t, uint32_t ms)
     t->header_dirty = true;
 }
 
+static void on_mouse(tui *t)
+{
+    MEVENT ev;
+    int i;
+
+    if (getmouse(&ev) != OK)
+        return;
+    i = tui_layout_hit(&t->layout, ev.y, ev.x);
+    if (i < 0)
+        return;
+    if (ev.bstate & BUTTON1_PRESSED) {
+        set_focus(t, i);
+        tui_panel_click(t->panels[i], ev.y, ev.x);
+    } else if (ev.bstate & BUTTON4_PRESSED) {
+        tui_panel_key(t->panels[i], KEY_UP);
+    } else if (ev.bstate & BUTTON5_PRESSED) {
+        tui_panel_key(t->panels[i], KEY_DOWN);
+    }
+}
+
 static void on_key(int key, void *ctx)
 {
     tui *t = ctx;
+    tui_panel *p = focused(t);
     int i;
 
     if (key == KEY_RESIZE)
         return; /* the SIGWINCH watcher handles resizes */
+    t->keybar_dirty = true;
     if (t->help) {
+        if (key == KEY_MOUSE)
+            on_mouse(t); /* read it, or it stays queued */
         t->help = false;
         place_help(t);
         mark_all(t);
+        return;
+    }
+    if (tui_dialog_active()) {
+        tui_dialog_key(key);
+        if (!tui_dialog_active())
+            mark_all(t); /* uncover what the box hid */
+        return;
+    }
+    if (p != NULL && p->modal) {
+        tui_panel_key(p, key);
         return;
     }
     switch (tui_keys_action(key)) {
@@ -234,6 +320,30 @@ static void on_key(int key, void *ctx)
     case TUI_ACT_PREV_PANEL:
         set_focus(t, t->focus - 1);
         break;
+    case TUI_ACT_LEFT:
+        move_focus(t, 0, -1);
+        break;
+    case TUI_ACT_RIGHT:
+        move_focus(t, 0, 1);
+        break;
+    case TUI_ACT_UP:
+    case TUI_ACT_DOWN:
+        /* A panel with rows to move through takes the arrows. */
+        if (p == NULL || tui_panel_key(p, key) == TUI_IGNORED)
+            move_focus(t, key == KEY_UP ? -1 : 1, 0);
+        break;
+    case TUI_ACT_ZOOM:
+        t->zoom = !t->zoom;
+        relayout(t);
+        break;
+    case TUI_ACT_UNZOOM:
+        if (t->zoom) {
+            t->zoom = false;
+            relayout(t);
+        } else if (p != NULL) {
+            tui_panel_key(p, key);
+        }
+        break;
     case TUI_ACT_PAUSE:
         t->paused = !t->paused;
         for (i = 0; i < t->npanels; i++)
@@ -246,15 +356,24 @@ static void on_key(int key, void *ctx)
     case TUI_ACT_SLOWER:
         set_refresh(t, t->refresh_ms * 2);
         break;
+    case TUI_ACT_THEME:
+        tui_dialog_message("only the built-in theme for now");
+        break;
+    case TUI_ACT_MOUSE:
+        on_mouse(t);
+        break;
     case TUI_ACT_REDRAW:
         tui_screen_redraw_all();
         mark_all(t);
         break;
     case TUI_ACT_NONE:
-        if (t->npanels > 0)
-            tui_panel_key(t->panels[t->focus], key);
+        if (p != NULL)
+            tui_panel_key(p, key);
         break;
     }
+    /* A question asked by the panel needs its box. */
+    if (tui_dialog_active())
+        tui_dialog_place(LINES, COLS);
 }
 
 static void on_resize(int rows, int cols, void *ctx)
@@ -288,9 +407,12 @@ static void on_clock(uv_timer_t *h)
     int i;
 
     t->header_dirty = true;
-    /* Freshness stamps age even when no data comes. */
+    if (tui_dialog_tick())
+        t->keybar_dirty = true;
+    /* Freshness stamps age even when no data comes, and a slow query's
+     * running time shows. */
     for (i = 0; i < t->npanels; i++)
-        if (tui_panel_stale(t->panels[i]))
+        if (tui_panel_stale(t->panels[i]) || t->panels[i]->refreshing)
             t->panels[i]->dirty = true;
     arm_clock(t);
 }
@@ -307,6 +429,7 @@ static void teardown(tui *t, uv_loop_t *loop)
     int i;
 
     /* Windows go before the screen that owns them (delscreen). */
+    tui_dialog_close();
     for (i = 0; i < t->npanels; i++)
         tui_panel_close(t->panels[i]);
     t->npanels = 0;
@@ -355,8 +478,13 @@ int tui_run(pd_core *core, const tui_opts *opts)
         return 1;
     }
     tui_theme_init(&t.theme, no_color);
-    t.panels[t.npanels++] = tui_panel_new(&tui_pool_panel, core,
-                                          t.refresh_ms);
+    for (i = 0; i < NKINDS && i < TUI_LAYOUT_MAX; i++) {
+        t.panels[t.npanels] = tui_panel_new(panel_kinds[i], core,
+                                            t.refresh_ms);
+        t.hints[t.npanels] = panel_kinds[i]->hint;
+        t.npanels++;
+    }
+    t.focus = FIRST_FOCUS < t.npanels ? FIRST_FOCUS : 0;
     uv_timer_init(loop, &t.clock);
     t.clock.data = &t;
     arm_clock(&t);

@@ -1,8 +1,9 @@
 /* tui.h: the ncurses dashboard.
  *
  * One call runs the whole dashboard on the core's loop: it takes over the
- * terminal, shows the panels (Pool for now), redraws them from loop timers
- * so the screen never waits on the database, and gives the terminal back
+ * terminal, shows the panels (Pool, Queries, Retries, Slow queries,
+ * Activity, Locks), redraws them from loop timers and core callbacks so
+ * the screen never waits on the database, and gives the terminal back
  * exactly as it found it when the user quits. */
 #ifndef TUI_H
 #define TUI_H
@@ -15,6 +16,8 @@
 typedef struct tui_opts {
     bool no_color;       /* monochrome attributes (also NO_COLOR=) */
     uint32_t refresh_ms; /* panel refresh interval; 0: 1000 ms */
+    /* The theme comes from the config (pd_config.theme, --theme): a name
+     * or a JSON file; NULL: the built-in "dark". */
 } tui_opts;
 
 /* Runs the dashboard until the user quits (q), or SIGINT/SIGTERM/SIGHUP

@@ -201,6 +201,132 @@ static void test_all_sizes(void **state)
             }
 }
 
+/* The dashboard's own arrangement: three small panels, then Slow queries,
+ * then Activity and Locks on rows of their own. */
+static const tui_layout_hint dash[6] = {
+    {1, 9, false}, {1, 9, false}, {1, 9, false},
+    {2, 0, false}, {4, 0, true}, {2, 0, true},
+};
+
+static void test_hints_rows(void **state)
+{
+    tui_layout l;
+    int i;
+
+    (void)state;
+    /* 80 columns: two side by side; wide ones alone. */
+    assert_int_equal(tui_layout_compute_hints(&l, 24, 80, dash, 6, 0, false),
+                     0);
+    assert_int_equal(l.grid_cols, 2);
+    assert_int_equal(l.grid_rows, 4);
+    assert_int_equal(l.panel[0].y, l.panel[1].y);
+    assert_int_equal(l.panel[2].y, l.panel[3].y);
+    assert_int_equal(l.panel[4].w, 80);
+    assert_int_equal(l.panel[4].x, 0);
+    assert_int_equal(l.panel[5].w, 80);
+    assert_true(l.panel[4].y > l.panel[2].y);
+    assert_true(l.panel[5].y > l.panel[4].y);
+    /* Activity's weight gives it the most rows. */
+    for (i = 0; i < 6; i++)
+        if (i != 4)
+            assert_true(l.panel[4].h >= l.panel[i].h);
+    assert_tiles(&l);
+
+    /* 150 columns: the three small ones on one row, capped at 9 rows
+     * while the others take the rest. */
+    assert_int_equal(tui_layout_compute_hints(&l, 80, 150, dash, 6, 0, false),
+                     0);
+    assert_int_equal(l.grid_cols, 3);
+    assert_int_equal(l.grid_rows, 4);
+    assert_int_equal(l.panel[0].h, 9);
+    assert_int_equal(l.panel[2].y, l.panel[0].y);
+    assert_int_equal(l.panel[3].w, 150);
+    assert_tiles(&l);
+}
+
+static void test_hints_max_only_while_others_can_grow(void **state)
+{
+    static const tui_layout_hint capped[2] = {{1, 4, false}, {1, 5, true}};
+    tui_layout l;
+
+    (void)state;
+    /* Both capped: the spare rows still go somewhere. */
+    assert_int_equal(tui_layout_compute_hints(&l, 40, 80, capped, 2, 0,
+                                              false), 0);
+    assert_int_equal(l.panel[0].h + l.panel[1].h, 38);
+    assert_tiles(&l);
+}
+
+static void test_hints_equal_to_plain(void **state)
+{
+    tui_layout_hint none[8] = {{0, 0, false}};
+    tui_layout a, b;
+    int rows, cols, n;
+
+    (void)state;
+    for (rows = 0; rows <= 30; rows += 3)
+        for (cols = 0; cols <= 130; cols += 13)
+            for (n = 1; n <= 8; n++) {
+                assert_int_equal(
+                    tui_layout_compute(&a, rows, cols, n, n - 1, false), 0);
+                assert_int_equal(tui_layout_compute_hints(&b, rows, cols, none,
+                                                          n, n - 1, false),
+                                 0);
+                assert_memory_equal(&a, &b, sizeof(a));
+            }
+}
+
+static void test_neighbour_and_hit(void **state)
+{
+    tui_layout l;
+
+    (void)state;
+    assert_int_equal(tui_layout_compute_hints(&l, 24, 80, dash, 6, 0, false),
+                     0);
+    assert_int_equal(tui_layout_neighbour(&l, 0, 0, 1), 1);
+    assert_int_equal(tui_layout_neighbour(&l, 1, 0, -1), 0);
+    assert_int_equal(tui_layout_neighbour(&l, 0, 0, -1), -1);
+    assert_int_equal(tui_layout_neighbour(&l, 0, 1, 0), 2);
+    assert_int_equal(tui_layout_neighbour(&l, 1, 1, 0), 3);
+    assert_int_equal(tui_layout_neighbour(&l, 3, 1, 0), 4);
+    assert_int_equal(tui_layout_neighbour(&l, 4, 1, 0), 5);
+    assert_int_equal(tui_layout_neighbour(&l, 5, 1, 0), -1);
+    /* From a wide panel up: the one sharing the most columns (a tie:
+     * the leftmost). */
+    assert_int_equal(tui_layout_neighbour(&l, 4, -1, 0), 2);
+    assert_int_equal(tui_layout_neighbour(&l, 9, 1, 0), -1);
+
+    assert_int_equal(tui_layout_hit(&l, 1, 0), 0);
+    assert_int_equal(tui_layout_hit(&l, 1, 79), 1);
+    assert_int_equal(tui_layout_hit(&l, l.panel[5].y, 40), 5);
+    assert_int_equal(tui_layout_hit(&l, 0, 0), -1); /* the header */
+    assert_int_equal(tui_layout_hit(&l, 23, 0), -1); /* the key bar */
+
+    /* Zoomed: the others are hidden, so nothing is next to it. */
+    assert_int_equal(tui_layout_compute_hints(&l, 24, 80, dash, 6, 4, true),
+                     0);
+    assert_int_equal(tui_layout_neighbour(&l, 4, -1, 0), -1);
+    assert_int_equal(tui_layout_hit(&l, 5, 5), 4);
+}
+
+static void test_hints_all_sizes(void **state)
+{
+    tui_layout l;
+    int rows, cols, focus;
+
+    (void)state;
+    for (rows = 0; rows <= 60; rows++)
+        for (cols = 0; cols <= 200; cols += 5)
+            for (focus = 0; focus < 6; focus++) {
+                assert_int_equal(tui_layout_compute_hints(&l, rows, cols, dash,
+                                                          6, focus, false),
+                                 0);
+                assert_tiles(&l);
+                if (rows > 0 && cols > 0)
+                    assert_true(tui_layout_visible(&l.panel[focus]));
+            }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -212,6 +338,11 @@ int main(void)
         cmocka_unit_test(test_collapse_keeps_focus),
         cmocka_unit_test(test_zoom),
         cmocka_unit_test(test_all_sizes),
+        cmocka_unit_test(test_hints_rows),
+        cmocka_unit_test(test_hints_max_only_while_others_can_grow),
+        cmocka_unit_test(test_hints_equal_to_plain),
+        cmocka_unit_test(test_neighbour_and_hit),
+        cmocka_unit_test(test_hints_all_sizes),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
