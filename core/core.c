@@ -15,6 +15,7 @@ struct pd_core {
     pd_locks *locks;      /* owned */
     pd_breaker *breaker;  /* owned: guards the pool's connection attempts */
     pd_retry_stats retry; /* retries by class and outcome */
+    pd_metrics *metrics;  /* owned: counters, histograms, series */
     pd_query_observer observer; /* every query of the pool reports here */
     uint64_t in_flight;   /* statements sent and not yet finished */
 };
@@ -26,13 +27,16 @@ static void on_query_begin(void *ctx)
     core->in_flight++;
 }
 
-/* Every finished query: the slow log keeps those over its threshold (one
- * comparison for the others). */
+/* Every finished query: the metrics count it (a few increments), the slow
+ * log keeps those over its threshold (one comparison for the others). */
 static void on_query_end(const pd_query_report *r, void *ctx)
 {
     pd_core *core = ctx;
 
     core->in_flight--;
+    /* NULL only while pd_core_free drains queries still out. */
+    if (core->metrics != NULL)
+        pd_metrics_query_end(core->metrics, r);
     if (pd_slowlog_is_slow(core->slowlog, r->duration_us)) {
         pd_slowlog_entry e;
         memset(&e, 0, sizeof(e));
@@ -123,6 +127,12 @@ pd_core *pd_core_new(const pd_config *cfg, pd_error *err)
     po.retry.cap_ms = 2000;
     po.retry_stats = &core->retry;
     core->pool = pd_pool_new(&core->loop, core->ci, &po);
+    {
+        pd_metrics_sources ms = {core->pool, core->breaker, &core->retry,
+                                 core->locks, core->slowlog,
+                                 &core->in_flight};
+        core->metrics = pd_metrics_new(&core->loop, &ms);
+    }
     return core;
 
 fail:
@@ -170,6 +180,11 @@ pd_retry_stats *pd_core_retry_stats(pd_core *core)
     return &core->retry;
 }
 
+pd_metrics *pd_core_metrics(pd_core *core)
+{
+    return core->metrics;
+}
+
 uint64_t pd_core_in_flight(const pd_core *core)
 {
     return core->in_flight;
@@ -211,6 +226,9 @@ void pd_core_free(pd_core *core)
 {
     if (core == NULL)
         return;
+    /* First, so its sampler never reads the pool while that closes. */
+    pd_metrics_free(core->metrics);
+    core->metrics = NULL;
     pd_pool_free(core->pool);
     core->pool = NULL;
     pd_locks_free(core->locks);

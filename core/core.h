@@ -13,6 +13,7 @@
 #include "core/conninfo.h"
 #include "core/error.h"
 #include "core/locks.h"
+#include "core/metrics.h"
 #include "core/pool.h"
 #include "core/retry.h"
 #include "core/slowlog.h"
@@ -33,6 +34,9 @@ pd_slowlog *pd_core_slowlog(pd_core *core);    /* borrowed */
 pd_locks *pd_core_locks(pd_core *core);        /* borrowed */
 pd_breaker *pd_core_breaker(pd_core *core);    /* borrowed */
 pd_retry_stats *pd_core_retry_stats(pd_core *core); /* borrowed, live */
+/* Counters, histograms and per-second series of every query and of the
+ * pool, retries, breaker and locks (core/metrics.h). Borrowed. */
+pd_metrics *pd_core_metrics(pd_core *core);
 /* Statements sent and not finished, over every source. */
 uint64_t pd_core_in_flight(const pd_core *core);
 
