@@ -53,6 +53,7 @@ typedef struct job {
     int64_t rows, rows_try;
     uint64_t t0, ms;
     char *error;
+    char *cols;            /* COMMAND: the table's columns, "\n"-separated */
     pd_sync_rows *data;    /* LOAD/COMMAND rows */
     pd_locks_owner *owner;
     int next_lock;
@@ -133,6 +134,8 @@ static void job_reset_run(job *j)
     j->data = NULL;
     free(j->error);
     j->error = NULL;
+    free(j->cols);
+    j->cols = NULL;
     free(j->full_sql);
     free(j->last_sql);
     j->full_sql = j->last_sql = NULL;
@@ -385,17 +388,20 @@ static void finish(pd_sync *s, const pd_error *err)
     s->on_done(s, ok, err, s->ctx);
 }
 
+/* Bad input was found: nothing runs. A job with bad input fails with its
+ * own message, the others with a pointer to it. */
 static void fail_all(pd_sync *s)
 {
     pd_error err = PD_ERROR_INIT;
     int i;
 
     for (i = 0; i < s->n; i++) {
-        if (s->jobs[i].state == PD_SYNC_QUEUED) {
-            s->jobs[i].error = pd_xstrdup("not run: the refresh found bad "
-                                          "input");
-            set_state(&s->jobs[i], PD_SYNC_FAILED);
-        }
+        job *j = &s->jobs[i];
+        if (j->state != PD_SYNC_QUEUED)
+            continue;
+        if (j->error == NULL)
+            j->error = pd_xstrdup("not run: bad input in another job");
+        set_state(j, PD_SYNC_FAILED);
     }
     pd_error_set(&err, PD_ERR_USAGE, "%s", pd_strbuf_cstr(&s->bad));
     finish(s, &err);
@@ -588,17 +594,13 @@ static void on_cmd(const pd_sync_cmd_result *res, const pd_error *err,
     if (pd_sync_load_parse(res->out, res->out_len, origin,
                            (const char *const *)j->key, j->nkey, &j->data,
                            &e) != 0 ||
-        check_columns(j, j->data, j->error != NULL ? j->error : "", &e) != 0) {
+        check_columns(j, j->data, j->cols != NULL ? j->cols : "", &e) != 0) {
         free(origin);
-        free(j->error); /* held the table's columns, see on_catalog */
-        j->error = NULL;
         job_done(j, &e);
         pd_error_clear(&e);
         return;
     }
     free(origin);
-    free(j->error);
-    j->error = NULL;
     run_txn(j);
 }
 
@@ -709,11 +711,14 @@ static const char catalog_sql[] =
     "AND NOT a.attisdropped), '') FROM unnest($1::text[]) n "
     "LEFT JOIN pg_class c ON c.oid = to_regclass(n)";
 
-static void bad(pd_sync *s, const char *msg)
+/* Notes bad input, for the refresh's error and for job j (may be NULL). */
+static void bad(pd_sync *s, job *j, const char *msg)
 {
     if (s->bad.len > 0)
         pd_strbuf_putc(&s->bad, '\n');
     pd_strbuf_puts(&s->bad, msg);
+    if (j != NULL && j->error == NULL)
+        j->error = pd_xstrdup(msg);
 }
 
 static void on_catalog(pd_result *res, const pd_error *err, void *ctx)
@@ -724,7 +729,7 @@ static void on_catalog(pd_result *res, const pd_error *err, void *ctx)
 
     if (err != NULL) {
         char *m = pd_xasprintf("checking the tables failed: %s", err->message);
-        bad(s, m);
+        bad(s, NULL, m);
         free(m);
     }
     for (r = 0; res != NULL && r < pd_result_nrows(res); r++) {
@@ -739,13 +744,14 @@ static void on_catalog(pd_result *res, const pd_error *err, void *ctx)
             if (!exists) {
                 char *m = pd_xasprintf("job %s: unknown table \"%s\"", j->name,
                                        name);
-                bad(s, m);
+                bad(s, j, m);
                 free(m);
             } else if (j->data != NULL && check_columns(j, j->data, cols,
                                                         &e) != 0) {
-                bad(s, e.message);
+                bad(s, j, e.message);
             } else if (j->kind == PD_SYNC_COMMAND) {
-                j->error = pd_xstrdup(cols); /* for on_cmd's check */
+                free(j->cols);
+                j->cols = pd_xstrdup(cols); /* for on_cmd's check */
             }
             pd_error_clear(&e);
         }
@@ -792,7 +798,7 @@ static void check_catalog(pd_sync *s)
     }
     p = s->tables_sql_param;
     if (pd_query_fetch(s->pool, catalog_sql, 1, &p, &o, on_catalog, s) != 0) {
-        bad(s, "checking the tables failed: the pool is closing");
+        bad(s, NULL, "checking the tables failed: the pool is closing");
         fail_all(s);
     }
 }
@@ -838,7 +844,7 @@ static void after_read(uv_work_t *w, int status)
         pd_error_set(&j->werr, PD_ERR_USAGE, "job %s: %s: not read",
                      j->name, j->file);
     if (pd_error_isset(&j->werr))
-        bad(s, j->werr.message);
+        bad(s, j, j->werr.message);
     if (--s->pending_reads == 0)
         check_catalog(s);
 }
@@ -861,7 +867,7 @@ static void on_all_locked(pd_lock *lock, const pd_error *err, void *ctx)
         if (uv_queue_work(s->loop, &j->work, read_work, after_read) == 0)
             s->pending_reads++;
         else
-            bad(s, "cannot read the load files");
+            bad(s, j, "cannot read the load files");
     }
     if (s->pending_reads == 0)
         check_catalog(s);
