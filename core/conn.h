@@ -5,7 +5,12 @@
  * PQconnectPoll, re-arming the poll on each step because the socket may
  * change. Commands are sent with PQsendQuery/PQsendQueryParams, flushed on
  * writable and read with PQconsumeInput/PQisBusy on readable: nothing here
- * ever blocks. Most code uses connections through pd_pool and pd_query. */
+ * ever blocks. Most code uses connections through pd_pool and pd_query.
+ *
+ * Pipeline mode (pd_conn_pipeline_*) sends many commands without waiting
+ * for each answer: they are queued in libpq's buffer, written as the socket
+ * accepts them, and their results come back in order, each tagged with the
+ * command's sequence number. */
 #ifndef PD_CONN_H
 #define PD_CONN_H
 
@@ -29,7 +34,8 @@ typedef enum pd_conn_state {
     PD_CONN_IDLE,       /* connected, no command running */
     PD_CONN_BUSY,       /* a command is in flight */
     PD_CONN_BROKEN,     /* failed; only pd_conn_close is useful */
-    PD_CONN_CLOSED      /* closing, waiting for its handles to close */
+    PD_CONN_CLOSED,     /* closing, waiting for its handles to close */
+    PD_CONN_PIPELINE    /* in pipeline mode (pd_conn_pipeline_*) */
 } pd_conn_state;
 
 /* err is borrowed (NULL on success). */
@@ -127,6 +133,70 @@ bool pd_conn_prepare_enabled(const pd_conn *c);
  * outlive the connection), or NULL. Set by the pool. */
 void pd_conn_set_observer(pd_conn *c, const pd_query_observer *obs);
 const pd_query_observer *pd_conn_observer(const pd_conn *c);
+
+/* ---- pipeline mode ---- */
+
+/* What a pipeline reports. Every callback is optional except done, runs
+ * from the loop (never inside the pd_conn_pipeline_* call that caused it),
+ * and may push, sync, end or close the connection. */
+typedef struct pd_conn_pipe_ops {
+    /* A result of command seq (the number pd_conn_pipeline_push gave it);
+     * takes res. A command has one or more results; PGRES_PIPELINE_ABORTED
+     * means an earlier error before the same sync point skipped it. */
+    void (*result)(pd_conn *c, uint64_t seq, PGresult *res, void *ctx);
+    /* Command seq has no more results. */
+    void (*cmd_done)(pd_conn *c, uint64_t seq, void *ctx);
+    /* A sync point came back: every command pushed before it is done.
+     * aborted: an error skipped the rest of the commands before it. */
+    void (*sync)(pd_conn *c, bool aborted, void *ctx);
+    /* Everything pushed so far has been written to the socket (called
+     * after pd_conn_pipeline_sync/flush found the socket full): a
+     * producer that stopped on pd_conn_pipeline_congested can go on. */
+    void (*drained)(pd_conn *c, void *ctx);
+    /* Called exactly once. err NULL: pd_conn_pipeline_end was called,
+     * every result arrived and the connection left pipeline mode and is
+     * idle again. err set (borrowed): the connection broke or a timeout
+     * gave up on it; it is broken and only pd_conn_close is useful. */
+    void (*done)(pd_conn *c, const pd_error *err, void *ctx);
+} pd_conn_pipe_ops;
+
+/* Puts an idle connection in pipeline mode. ops is borrowed and must stay
+ * valid until done; timeout_ms bounds the whole pipeline (0 = none): the
+ * server is asked to cancel, and after a grace period the connection is
+ * dropped. Returns 0 and later calls ops->done exactly once (never
+ * synchronously), or returns PD_ESTATE/PD_EIO with err set and calls
+ * nothing. */
+PD_MUSTCHECK int pd_conn_pipeline_begin(pd_conn *c, uint32_t timeout_ms,
+                                        const pd_conn_pipe_ops *ops,
+                                        void *ctx, pd_error *err);
+
+/* Queues cmd (PARAMS, PREPARE or PREPARED; SIMPLE is sent as PARAMS with
+ * no parameters, so one statement only; single_row, timeout_ms and the
+ * COPY sink are ignored). Its strings are copied into libpq's buffer before
+ * this returns. Nothing reaches the server before the next sync or flush
+ * (or once libpq has buffered 64 KiB). *seq (may be NULL) gets the
+ * command's sequence number: 0, 1, ... in push order. Returns 0, or
+ * PD_ESTATE (not in a pipeline, or ending) / PD_EIO with err set. */
+PD_MUSTCHECK int pd_conn_pipeline_push(pd_conn *c, const pd_conn_cmd *cmd,
+                                       uint64_t *seq, pd_error *err);
+/* Queues a sync point (ends the implicit transaction, and ends the
+ * skipping after an error) and sends what is buffered. Returns 0,
+ * PD_ESTATE or PD_EIO with err set. */
+PD_MUSTCHECK int pd_conn_pipeline_sync(pd_conn *c, pd_error *err);
+/* Sends what is buffered; with ask_results the server is also asked to
+ * send the results it holds without waiting for a sync. Returns as
+ * pd_conn_pipeline_sync. */
+PD_MUSTCHECK int pd_conn_pipeline_flush(pd_conn *c, bool ask_results,
+                                        pd_error *err);
+/* No more commands: once every result has arrived (a sync is queued first
+ * if commands follow the last one), the connection leaves pipeline mode
+ * and ops->done is called. Returns 0 or PD_ESTATE. */
+PD_MUSTCHECK int pd_conn_pipeline_end(pd_conn *c);
+/* True while pushed data waits for the socket to accept it; ops->drained
+ * follows when it has. */
+bool pd_conn_pipeline_congested(const pd_conn *c);
+/* Commands pushed whose results have not all arrived yet. */
+uint64_t pd_conn_pipeline_pending(const pd_conn *c);
 
 /* Opaque slot for the owner (the pool keeps its bookkeeping here). */
 void *pd_conn_owner_data(const pd_conn *c);

@@ -1,0 +1,876 @@
+/* bench.c: the load generator (see bench.h).
+ *
+ * Phases: every client gets ready (QUERY: a pool connection held and the
+ * statement prepared on it; all modes: the warm-up operations), then the
+ * clock starts for all at once, then each client issues operations until
+ * the stop condition, and the run ends when the last client has finished
+ * its operation in flight and given its connection back. Operations that
+ * end after the deadline are not counted.
+ *
+ * The QUERY mode is the hot path: per statement it costs one send, one
+ * read and two histogram/observer updates; parameters are formatted into
+ * per-client buffers (libpq copies them into its output buffer at once),
+ * so nothing is allocated per statement. */
+#include "core/bench.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/batch.h"
+#include "core/conn.h"
+#include "core/gather.h"
+#include "core/observe.h"
+#include "core/query.h"
+#include "core/result.h"
+#include "core/stmtcache.h"
+#include "core/xalloc.h"
+
+#define LAG_PERIOD_MS 5 /* the loop-lag probe's period */
+#define PARAM_LEN 24    /* room for any int64 in text */
+#define SOURCE "bench"
+
+typedef struct bench bench;
+
+typedef struct client {
+    bench *b;           /* back pointer */
+    pd_conn *conn;      /* QUERY: held for the run, else NULL */
+    const pd_query_observer *obs; /* QUERY: the connection's, or NULL */
+    char stmt[24];      /* QUERY: prepared statement name; "" to send the
+                           statement with each execution */
+    bool ready;         /* warmed up, waiting for the clock */
+    bool running;       /* the clock started for it */
+    bool done;          /* finished: nothing in flight, nothing held */
+    bool in_pipeline;   /* QUERY: its connection is in pipeline mode */
+    bool ending;        /* ... and that pipeline is ending */
+    bool failed;        /* the statement in flight failed */
+    int warm_left;      /* warm-up operations still to run */
+    int64_t rows;       /* rows of the statement in flight, or -1 */
+    uint64_t t_sent;    /* uv_hrtime() when the operation went out */
+    uint64_t rng;       /* xorshift64* state */
+    char (*pbuf)[PARAM_LEN]; /* owned: text of each parameter */
+    const char **pv;    /* owned: pointers into pbuf */
+    const char **bvals; /* BATCH: owned rows x params pointers */
+    char (*bbuf)[PARAM_LEN]; /* BATCH: owned texts */
+    pd_error err;       /* why the statement in flight failed */
+} client;
+
+struct bench {
+    uv_loop_t *loop;        /* borrowed */
+    pd_pool *pool;          /* borrowed */
+    pd_bench_opts o;        /* sql and params point at the copies below */
+    char *sql;              /* owned */
+    pd_bench_param *params; /* owned */
+    const char **gsqls;     /* GATHER: owned array of `clients` x sql */
+    client *cl;             /* owned clients */
+    int ncl;
+    int nready, nfinished;
+    bool started;           /* the clock runs */
+    bool stopping;          /* issue nothing more */
+    bool over;              /* the callback ran */
+    uint64_t issued;        /* operations issued since the clock started */
+    uint64_t completed;     /* ... and completed */
+    uint64_t t_start, t_stop; /* uv_hrtime() of the timed window */
+    uint64_t lag_prev;      /* uv_hrtime() of the last lag probe */
+    uv_timer_t stop_timer;  /* the first turn, then the deadline */
+    uv_timer_t lag_timer;   /* the loop-lag probe */
+    int handles;            /* of the two, not yet closed */
+    pd_bench_result res;
+    pd_error err;           /* the first failure */
+    pd_bench_cb cb;
+    void *ctx;
+};
+
+static void issue(client *c);
+static void client_finish(client *c);
+
+static uint64_t rnd(client *c)
+{
+    c->rng ^= c->rng >> 12;
+    c->rng ^= c->rng << 25;
+    c->rng ^= c->rng >> 27;
+    return c->rng * 2685821657736338717ull;
+}
+
+/* Writes v in decimal into buf (PARAM_LEN bytes). */
+static void fmt_i64(char *buf, int64_t v)
+{
+    char tmp[PARAM_LEN];
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    int n = 0, i = 0;
+
+    do {
+        tmp[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u != 0);
+    if (v < 0)
+        buf[i++] = '-';
+    while (n > 0)
+        buf[i++] = tmp[--n];
+    buf[i] = '\0';
+}
+
+static void gen_value(client *c, const pd_bench_param *p, char *out)
+{
+    uint64_t span = (uint64_t)(p->hi - p->lo) + 1;
+
+    fmt_i64(out, span == 0 ? (int64_t)rnd(c)
+                           : p->lo + (int64_t)(rnd(c) % span));
+}
+
+static void gen_params(client *c)
+{
+    const bench *b = c->b;
+    int i;
+
+    for (i = 0; i < b->o.nparams; i++)
+        gen_value(c, &b->params[i], c->pbuf[i]);
+}
+
+/* Keeps the first failure of the run. */
+static void note_error(bench *b, const pd_error *err)
+{
+    if (!pd_error_isset(&b->err))
+        pd_error_copy(&b->err, err);
+}
+
+static void on_handle_closed(uv_handle_t *h)
+{
+    bench *b = h->data;
+    int i;
+
+    if (--b->handles > 0)
+        return;
+    for (i = 0; i < b->ncl; i++) {
+        free(b->cl[i].pbuf);
+        free(b->cl[i].pv);
+        free(b->cl[i].bvals);
+        free(b->cl[i].bbuf);
+        pd_error_clear(&b->cl[i].err);
+    }
+    free(b->cl);
+    free(b->gsqls);
+    free(b->params);
+    free(b->sql);
+    pd_error_clear(&b->err);
+    free(b);
+}
+
+/* Every client has finished: compute, call back, close. */
+static void bench_done(bench *b)
+{
+    const pd_error *err;
+
+    if (b->over)
+        return;
+    b->over = true;
+    uv_timer_stop(&b->stop_timer);
+    uv_timer_stop(&b->lag_timer);
+    if (b->started) {
+        if (b->t_stop == 0)
+            b->t_stop = uv_hrtime();
+        b->res.seconds = (double)(b->t_stop - b->t_start) / 1e9;
+        if (b->res.seconds > 0)
+            b->res.qps = (double)b->res.queries / b->res.seconds;
+    }
+    if (b->res.errors > 0 && !pd_error_isset(&b->err))
+        pd_error_set(&b->err, PD_ERR_SERVER, "%" PRIu64 " statements failed",
+                     b->res.errors);
+    err = pd_error_isset(&b->err) ? &b->err : NULL;
+    b->cb(&b->res, err, b->ctx);
+    uv_close((uv_handle_t *)&b->stop_timer, on_handle_closed);
+    uv_close((uv_handle_t *)&b->lag_timer, on_handle_closed);
+}
+
+/* The run cannot go on (a failure before the clock started): clients
+ * waiting for the clock finish now, the others when they next call in. */
+static void bench_fail(bench *b, const pd_error *err)
+{
+    int i;
+
+    note_error(b, err);
+    b->stopping = true;
+    for (i = 0; i < b->ncl; i++) {
+        client *c = &b->cl[i];
+        if (c->ready && !c->running && !c->done)
+            client_finish(c);
+    }
+}
+
+static bool can_issue(const bench *b)
+{
+    return !b->stopping && (b->o.ops == 0 || b->issued < b->o.ops);
+}
+
+static void on_lag(uv_timer_t *t)
+{
+    bench *b = t->data;
+    uint64_t now = uv_hrtime(), d = now - b->lag_prev;
+    uint64_t period = (uint64_t)LAG_PERIOD_MS * 1000000u;
+
+    b->lag_prev = now;
+    pd_histogram_record(&b->res.lag, d > period ? (d - period) / 1000 : 0);
+}
+
+static void on_deadline(uv_timer_t *t)
+{
+    bench *b = t->data;
+
+    b->stopping = true;
+    b->t_stop = uv_hrtime();
+}
+
+/* Everyone is ready: the timed window opens. */
+static void start_clock(bench *b)
+{
+    int i;
+
+    b->started = true;
+    b->t_start = b->lag_prev = uv_hrtime();
+    if (b->o.duration_ms > 0)
+        uv_timer_start(&b->stop_timer, on_deadline, b->o.duration_ms, 0);
+    uv_timer_start(&b->lag_timer, on_lag, LAG_PERIOD_MS, LAG_PERIOD_MS);
+    for (i = 0; i < b->ncl && !b->over; i++) {
+        client *c = &b->cl[i];
+        if (c->done)
+            continue;
+        c->running = true;
+        if (can_issue(b))
+            issue(c);
+        else
+            client_finish(c);
+    }
+}
+
+static void client_ready(client *c)
+{
+    bench *b = c->b;
+
+    c->ready = true;
+    b->nready++;
+    if (b->stopping)
+        client_finish(c);
+    else if (b->nready == b->ncl)
+        start_clock(b);
+}
+
+/* An operation ended: count it (in the window), then the next one. */
+static void op_done(client *c, uint64_t nq, bool failed)
+{
+    bench *b = c->b;
+    uint64_t now = uv_hrtime();
+
+    if (!b->started) {
+        if (failed) {
+            bench_fail(b, &c->err);
+            client_finish(c);
+        } else if (b->stopping) {
+            client_finish(c);
+        } else if (--c->warm_left <= 0) {
+            client_ready(c);
+        } else {
+            issue(c);
+        }
+        return;
+    }
+    if (failed) {
+        b->res.errors += nq;
+        note_error(b, &c->err);
+    } else if (!b->stopping) {
+        b->res.queries += nq;
+        b->res.ops++;
+        pd_histogram_record(&b->res.latency, (now - c->t_sent) / 1000);
+    }
+    if (b->o.ops > 0 && ++b->completed == b->o.ops)
+        b->t_stop = now;
+    if (can_issue(b))
+        issue(c);
+    else
+        client_finish(c);
+}
+
+/* ---- QUERY mode: one held connection per client ---- */
+
+static void report(client *c, uint64_t ns, int nparams, const pd_error *err)
+{
+    pd_query_report r;
+
+    if (c->obs == NULL || c->obs->end == NULL)
+        return;
+    r.sql = c->b->sql;
+    r.nparams = nparams;
+    r.params = nparams > 0 ? c->pv : NULL;
+    r.source = SOURCE;
+    r.pg = pd_conn_pg(c->conn);
+    r.duration_us = ns / 1000;
+    r.rows = c->rows;
+    r.err = err;
+    c->obs->end(&r, c->obs->ctx);
+}
+
+static void began(client *c, int n)
+{
+    if (c->obs == NULL || c->obs->begin == NULL)
+        return;
+    while (n-- > 0)
+        c->obs->begin(c->obs->ctx);
+}
+
+static void fill_cmd(client *c, pd_conn_cmd *cmd)
+{
+    memset(cmd, 0, sizeof(*cmd));
+    if (c->stmt[0] != '\0') {
+        cmd->kind = PD_CMD_PREPARED;
+        cmd->stmt_name = c->stmt;
+    } else {
+        cmd->kind = PD_CMD_PARAMS;
+        cmd->sql = c->b->sql;
+    }
+    cmd->nparams = c->b->o.nparams;
+    cmd->params = c->pv;
+}
+
+/* A statement's result: takes res. */
+static void take_result(client *c, PGresult *res)
+{
+    ExecStatusType st = PQresultStatus(res);
+
+    if (st == PGRES_TUPLES_OK) {
+        c->rows = PQntuples(res);
+    } else if (st != PGRES_COMMAND_OK && !c->failed) {
+        c->failed = true;
+        if (st == PGRES_PIPELINE_ABORTED)
+            pd_error_set(&c->err, PD_ERR_SERVER, "skipped after an error "
+                                                 "earlier in the pipeline");
+        else
+            pd_error_from_result(&c->err, res);
+    }
+    PQclear(res);
+}
+
+static void on_q_result(pd_conn *conn, PGresult *res, void *ctx)
+{
+    (void)conn;
+    take_result(ctx, res);
+}
+
+static void on_q_done(pd_conn *conn, const pd_error *err, void *ctx)
+{
+    client *c = ctx;
+    uint64_t ns = uv_hrtime() - c->t_sent;
+
+    (void)conn;
+    if (err != NULL) {
+        /* The connection is gone: this client stops. */
+        report(c, ns, c->b->o.nparams, err);
+        if (c->b->started)
+            c->b->res.errors++;
+        note_error(c->b, err);
+        client_finish(c);
+        return;
+    }
+    report(c, ns, c->b->o.nparams, c->failed ? &c->err : NULL);
+    op_done(c, 1, c->failed);
+}
+
+static void send_one(client *c)
+{
+    pd_conn_cmd cmd;
+    pd_error err = PD_ERROR_INIT;
+
+    gen_params(c);
+    fill_cmd(c, &cmd);
+    c->failed = false;
+    c->rows = -1;
+    pd_error_clear(&c->err);
+    c->t_sent = uv_hrtime();
+    if (pd_conn_send(c->conn, &cmd, on_q_result, on_q_done, c, &err) != 0) {
+        note_error(c->b, &err);
+        pd_error_clear(&err);
+        client_finish(c);
+        return;
+    }
+    if (c->b->started)
+        c->b->issued++;
+    began(c, 1);
+}
+
+static void on_p_result(pd_conn *conn, uint64_t seq, PGresult *res,
+                        void *ctx)
+{
+    (void)conn;
+    (void)seq;
+    take_result(ctx, res);
+}
+
+/* One pipelined statement is complete: it is an operation of its own. */
+static void on_p_cmd_done(pd_conn *conn, uint64_t seq, void *ctx)
+{
+    client *c = ctx;
+    bench *b = c->b;
+    uint64_t now = uv_hrtime();
+
+    (void)conn;
+    (void)seq;
+    report(c, now - c->t_sent, 0, c->failed ? &c->err : NULL);
+    if (b->started) {
+        if (c->failed) {
+            b->res.errors++;
+            note_error(b, &c->err);
+        } else if (!b->stopping) {
+            b->res.queries++;
+            b->res.ops++;
+            pd_histogram_record(&b->res.latency, (now - c->t_sent) / 1000);
+        }
+        if (b->o.ops > 0 && ++b->completed == b->o.ops)
+            b->t_stop = now;
+    } else if (c->failed && !pd_error_isset(&b->err)) {
+        note_error(b, &c->err);
+        b->stopping = true; /* a warm-up failure ends the run */
+    }
+    c->failed = false;
+    c->rows = -1;
+    pd_error_clear(&c->err);
+}
+
+static void end_pipeline(client *c)
+{
+    c->ending = true;
+    if (pd_conn_pipeline_end(c->conn) != 0)
+        return; /* already ending: its done callback is on its way */
+}
+
+/* The sync point of a round came back: every statement in it is done. */
+static void on_p_sync(pd_conn *conn, bool aborted, void *ctx)
+{
+    client *c = ctx;
+    bench *b = c->b;
+
+    (void)conn;
+    (void)aborted;
+    if (!b->started) {
+        if (b->stopping) {
+            bench_fail(b, &b->err);
+            end_pipeline(c);
+        } else if (--c->warm_left <= 0) {
+            client_ready(c);
+        } else {
+            issue(c);
+        }
+        return;
+    }
+    if (can_issue(b))
+        issue(c);
+    else
+        end_pipeline(c);
+}
+
+static void on_p_done(pd_conn *conn, const pd_error *err, void *ctx)
+{
+    client *c = ctx;
+
+    (void)conn;
+    c->in_pipeline = false;
+    if (err != NULL)
+        note_error(c->b, err);
+    client_finish(c);
+}
+
+static const pd_conn_pipe_ops pipe_ops = {
+    .result = on_p_result,
+    .cmd_done = on_p_cmd_done,
+    .sync = on_p_sync,
+    .done = on_p_done,
+};
+
+/* One round: up to `pipeline` statements, then a sync point. */
+static void send_round(client *c)
+{
+    bench *b = c->b;
+    pd_conn_cmd cmd;
+    pd_error err = PD_ERROR_INIT;
+    uint64_t n = (uint64_t)b->o.pipeline, i;
+
+    if (!c->in_pipeline) {
+        if (pd_conn_pipeline_begin(c->conn, 0, &pipe_ops, c, &err) != 0)
+            goto fail;
+        c->in_pipeline = true;
+        c->ending = false;
+    }
+    if (b->started && b->o.ops > 0 && b->o.ops - b->issued < n)
+        n = b->o.ops - b->issued;
+    c->failed = false;
+    c->rows = -1;
+    fill_cmd(c, &cmd);
+    for (i = 0; i < n; i++) {
+        gen_params(c);
+        if (pd_conn_pipeline_push(c->conn, &cmd, NULL, &err) != 0)
+            goto fail;
+    }
+    c->t_sent = uv_hrtime();
+    if (pd_conn_pipeline_sync(c->conn, &err) != 0)
+        goto fail;
+    if (b->started)
+        b->issued += n;
+    began(c, (int)n);
+    return;
+
+fail:
+    note_error(b, &err);
+    pd_error_clear(&err);
+    b->stopping = b->stopping || !b->started;
+    if (c->in_pipeline)
+        end_pipeline(c); /* finishes from on_p_done */
+    else
+        client_finish(c);
+}
+
+static void on_prep_result(pd_conn *conn, PGresult *res, void *ctx)
+{
+    client *c = ctx;
+
+    (void)conn;
+    if (PQresultStatus(res) != PGRES_COMMAND_OK && !c->failed) {
+        c->failed = true;
+        pd_error_from_result(&c->err, res);
+    }
+    PQclear(res);
+}
+
+static void on_prep_done(pd_conn *conn, const pd_error *err, void *ctx)
+{
+    client *c = ctx;
+
+    if (err != NULL || c->failed) {
+        pd_stmtcache_remove(pd_conn_stmtcache(conn), c->b->sql);
+        bench_fail(c->b, err != NULL ? err : &c->err);
+        client_finish(c);
+        return;
+    }
+    if (c->b->stopping)
+        client_finish(c);
+    else if (c->warm_left > 0)
+        issue(c);
+    else
+        client_ready(c);
+}
+
+/* Prepares the statement on the client's connection, unless the
+ * connection has it already or does not cache statements. */
+static void prepare(client *c)
+{
+    pd_stmtcache *sc;
+    const char *name;
+    pd_conn_cmd cmd;
+    pd_error err = PD_ERROR_INIT;
+
+    c->obs = pd_conn_observer(c->conn);
+    if (!pd_conn_prepare_enabled(c->conn)) {
+        on_prep_done(c->conn, NULL, c);
+        return;
+    }
+    sc = pd_conn_stmtcache(c->conn);
+    if ((name = pd_stmtcache_lookup(sc, c->b->sql)) != NULL) {
+        strncpy(c->stmt, name, sizeof(c->stmt) - 1);
+        on_prep_done(c->conn, NULL, c);
+        return;
+    }
+    if ((name = pd_stmtcache_add(sc, c->b->sql)) == NULL) {
+        on_prep_done(c->conn, NULL, c); /* cache full: unprepared */
+        return;
+    }
+    strncpy(c->stmt, name, sizeof(c->stmt) - 1);
+    memset(&cmd, 0, sizeof(cmd));
+    cmd.kind = PD_CMD_PREPARE;
+    cmd.sql = c->b->sql;
+    cmd.stmt_name = c->stmt;
+    cmd.nparams = c->b->o.nparams;
+    if (pd_conn_send(c->conn, &cmd, on_prep_result, on_prep_done, c,
+                     &err) != 0) {
+        pd_stmtcache_remove(sc, c->b->sql);
+        bench_fail(c->b, &err);
+        pd_error_clear(&err);
+        client_finish(c);
+    }
+}
+
+static void on_acquired(pd_conn *conn, const pd_error *err, void *ctx)
+{
+    client *c = ctx;
+
+    if (err != NULL) {
+        bench_fail(c->b, err);
+        client_finish(c);
+        return;
+    }
+    c->conn = conn;
+    if (c->b->stopping)
+        client_finish(c);
+    else
+        prepare(c);
+}
+
+/* ---- the other modes: one core call per operation ---- */
+
+static void on_fetched(pd_result *res, const pd_error *err, void *ctx)
+{
+    client *c = ctx;
+
+    pd_result_free(res);
+    if (err != NULL)
+        pd_error_copy(&c->err, err);
+    op_done(c, 1, err != NULL);
+}
+
+static void on_batched(const pd_batch_result *res, const pd_error *err,
+                       void *ctx)
+{
+    client *c = ctx;
+
+    (void)res;
+    if (err != NULL)
+        pd_error_copy(&c->err, err);
+    op_done(c, c->b->o.batch_rows, err != NULL);
+}
+
+static void on_gathered(pd_gather_item *items, int n, void *ctx)
+{
+    client *c = ctx;
+    bool failed = false;
+    int i;
+
+    for (i = 0; i < n; i++)
+        if (pd_error_isset(&items[i].err) && !failed) {
+            failed = true;
+            pd_error_copy(&c->err, &items[i].err);
+        }
+    op_done(c, (uint64_t)n, failed);
+}
+
+static void gen_batch(client *c)
+{
+    const bench *b = c->b;
+    size_t i, n = b->o.batch_rows * (size_t)b->o.nparams;
+    int np = b->o.nparams;
+
+    if (c->bvals == NULL && n > 0) {
+        c->bvals = pd_xmalloc(n * sizeof(char *));
+        c->bbuf = pd_xmalloc(n * PARAM_LEN);
+        for (i = 0; i < n; i++)
+            c->bvals[i] = c->bbuf[i];
+    }
+    for (i = 0; i < n; i++)
+        gen_value(c, &b->params[i % (size_t)np], c->bbuf[i]);
+}
+
+/* Starts one operation of c. */
+static void issue(client *c)
+{
+    bench *b = c->b;
+    pd_query_opts qo;
+    pd_batch_opts bo;
+    int rc = 0;
+
+    pd_error_clear(&c->err);
+    switch (b->o.mode) {
+    case PD_BENCH_QUERY:
+        if (b->o.pipeline > 1)
+            send_round(c);
+        else
+            send_one(c);
+        return;
+    case PD_BENCH_POOL:
+        memset(&qo, 0, sizeof(qo));
+        qo.source = SOURCE;
+        gen_params(c);
+        c->t_sent = uv_hrtime();
+        rc = pd_query_fetch(b->pool, b->sql, b->o.nparams, c->pv, &qo,
+                            on_fetched, c);
+        break;
+    case PD_BENCH_BATCH:
+        memset(&bo, 0, sizeof(bo));
+        bo.source = SOURCE;
+        gen_batch(c);
+        c->t_sent = uv_hrtime();
+        rc = pd_batch_run(b->pool, b->sql, b->o.batch_rows, b->o.nparams,
+                          c->bvals, &bo, on_batched, c);
+        break;
+    case PD_BENCH_GATHER:
+        memset(&qo, 0, sizeof(qo));
+        qo.source = SOURCE;
+        c->t_sent = uv_hrtime();
+        rc = pd_gather_run(b->pool, b->o.clients, b->gsqls, &qo,
+                           on_gathered, c);
+        break;
+    }
+    if (rc != 0) {
+        pd_error e = PD_ERROR_INIT;
+        pd_error_set(&e, PD_ERR_CANCELED, "the pool is closing");
+        bench_fail(b, &e);
+        pd_error_clear(&e);
+        client_finish(c);
+        return;
+    }
+    if (b->started)
+        b->issued++;
+}
+
+/* The client is done: its pipeline ended, its connection given back. */
+static void client_finish(client *c)
+{
+    bench *b = c->b;
+
+    if (c->done)
+        return;
+    if (c->in_pipeline) {
+        if (!c->ending)
+            end_pipeline(c);
+        return; /* on_p_done comes back here */
+    }
+    c->done = true;
+    if (c->conn != NULL) {
+        pd_pool_release(b->pool, c->conn);
+        c->conn = NULL;
+    }
+    if (++b->nfinished == b->ncl)
+        bench_done(b);
+}
+
+static void start_client(client *c)
+{
+    if (c->b->o.mode == PD_BENCH_QUERY) {
+        if (pd_pool_acquire(c->b->pool, 0, on_acquired, c) != 0) {
+            pd_error e = PD_ERROR_INIT;
+            pd_error_set(&e, PD_ERR_CANCELED, "the pool is closing");
+            bench_fail(c->b, &e);
+            pd_error_clear(&e);
+            client_finish(c);
+        }
+    } else if (c->warm_left > 0) {
+        issue(c);
+    } else {
+        client_ready(c);
+    }
+}
+
+/* First turn: the clients start (so no callback can come from inside
+ * pd_bench_run). */
+static void on_kick(uv_timer_t *t)
+{
+    bench *b = t->data;
+    int i;
+
+    for (i = 0; i < b->ncl && !b->over; i++)
+        if (!b->cl[i].done)
+            start_client(&b->cl[i]);
+}
+
+static int check_opts(pd_pool *pool, const pd_bench_opts *o, pd_error *err)
+{
+    int need = o->mode == PD_BENCH_POOL ? 1 : o->clients;
+
+    if (o->clients < 1 || o->clients > 10000)
+        pd_error_set(err, PD_ERR_USAGE, "clients must be from 1 to 10000");
+    else if ((o->duration_ms == 0) == (o->ops == 0))
+        pd_error_set(err, PD_ERR_USAGE, "give a duration or a number of "
+                                        "queries, not both");
+    else if (o->pipeline < 0 || o->pipeline > 10000)
+        pd_error_set(err, PD_ERR_USAGE, "pipeline must be from 1 to 10000");
+    else if (o->nparams < 0 || o->nparams > 1000 ||
+             (o->nparams > 0 && o->params == NULL))
+        pd_error_set(err, PD_ERR_USAGE, "bad parameter list");
+    else if (o->mode == PD_BENCH_BATCH &&
+             (o->batch_rows < 1 || o->batch_rows > 10000000))
+        pd_error_set(err, PD_ERR_USAGE, "batch rows must be from 1 to "
+                                        "10000000");
+    else if (o->mode == PD_BENCH_GATHER && o->nparams > 0)
+        pd_error_set(err, PD_ERR_USAGE, "gather takes no parameters");
+    else if (need > pd_pool_stats_get(pool).max)
+        pd_error_set(err, PD_ERR_USAGE, "%d clients need %d connections, "
+                     "and the pool allows %d", o->clients, need,
+                     pd_pool_stats_get(pool).max);
+    else
+        return 0;
+    return PD_EINVAL;
+}
+
+/* Starts a run; see bench.h. */
+int pd_bench_run(uv_loop_t *loop, pd_pool *pool, const pd_bench_opts *opts,
+                 pd_bench_cb cb, void *ctx, pd_error *err)
+{
+    bench *b;
+    int i, j;
+
+    if (loop == NULL || pool == NULL || opts == NULL || cb == NULL) {
+        pd_error_set(err, PD_ERR_USAGE, "bad arguments");
+        return PD_EINVAL;
+    }
+    if (check_opts(pool, opts, err) != 0)
+        return PD_EINVAL;
+    b = pd_xcalloc(1, sizeof(*b));
+    b->loop = loop;
+    b->pool = pool;
+    b->o = *opts;
+    if (b->o.pipeline < 1)
+        b->o.pipeline = 1;
+    b->sql = pd_xstrdup(opts->sql != NULL ? opts->sql : "SELECT 1");
+    b->o.sql = b->sql;
+    if (opts->nparams > 0) {
+        b->params = pd_xmalloc((size_t)opts->nparams * sizeof(*b->params));
+        memcpy(b->params, opts->params,
+               (size_t)opts->nparams * sizeof(*b->params));
+    }
+    b->o.params = b->params;
+    b->ncl = opts->mode == PD_BENCH_GATHER ? 1 : opts->clients;
+    if (opts->mode == PD_BENCH_GATHER) {
+        b->gsqls = pd_xmalloc((size_t)opts->clients * sizeof(char *));
+        for (i = 0; i < opts->clients; i++)
+            b->gsqls[i] = b->sql;
+    }
+    b->cl = pd_xcalloc((size_t)b->ncl, sizeof(client));
+    for (i = 0; i < b->ncl; i++) {
+        client *c = &b->cl[i];
+        c->b = b;
+        c->warm_left = opts->warmup;
+        c->rng = (uv_hrtime() ^ ((uint64_t)(i + 1) * 0x9e3779b97f4a7c15ull))
+                 | 1;
+        if (opts->nparams > 0) {
+            c->pbuf = pd_xmalloc((size_t)opts->nparams * PARAM_LEN);
+            c->pv = pd_xmalloc((size_t)opts->nparams * sizeof(char *));
+            for (j = 0; j < opts->nparams; j++)
+                c->pv[j] = c->pbuf[j];
+        }
+    }
+    pd_histogram_reset(&b->res.latency);
+    pd_histogram_reset(&b->res.lag);
+    b->cb = cb;
+    b->ctx = ctx;
+    uv_timer_init(loop, &b->stop_timer);
+    uv_timer_init(loop, &b->lag_timer);
+    b->stop_timer.data = b->lag_timer.data = b;
+    b->handles = 2;
+    uv_timer_start(&b->stop_timer, on_kick, 0, 0);
+    return 0;
+}
+
+/* Parses a parameter spec; see bench.h. */
+int pd_bench_param_parse(const char *spec, pd_bench_param *p)
+{
+    char *end;
+    long long lo, hi;
+
+    if (strncmp(spec, "random:", 7) != 0)
+        return PD_EINVAL;
+    errno = 0;
+    lo = strtoll(spec + 7, &end, 10);
+    if (errno != 0 || end == spec + 7 || *end != ':')
+        return PD_EINVAL;
+    spec = end + 1;
+    hi = strtoll(spec, &end, 10);
+    if (errno != 0 || end == spec || *end != '\0' || hi < lo)
+        return PD_EINVAL;
+    p->lo = lo;
+    p->hi = hi;
+    return 0;
+}
