@@ -136,8 +136,10 @@ const pd_error *pd_txn_error(const pd_txn *txn);
 /* Under pd_txn_run, the 0-based try this transaction is; otherwise 0. */
 unsigned pd_txn_attempt(const pd_txn *txn);
 
-/* Runs body in a transaction on pool, retried as a whole per the rules
- * above, up to opts->retry.attempts tries. Every failed try's decision,
+/* Runs body in a transaction on pool (borrowed: it must outlive the run,
+ * until done has returned, backoff waits included), retried as a whole per
+ * the rules above, up to opts->retry.attempts tries (opts may be NULL for
+ * the defaults; copied). Every failed try's decision,
  * every backoff and a final success are recorded in stats (borrowed, must
  * outlive the run: the core's pd_core_retry_stats, or NULL for none).
  * Backoff waits on a timer of loop (the pool's), never sleeping. Returns 0
