@@ -33,6 +33,11 @@ typedef struct sh_cmd {
 
 extern const sh_cmd sh_exec_commands[]; /* exec.c: \q \timing \x \a \t
                                            \conninfo \gather */
+extern const sh_cmd sh_observe_commands[]; /* observe_cmds.c: \pool \slow
+                                              \metrics \health \locks
+                                              \retries */
+extern const sh_cmd sh_psql_commands[]; /* commands.c: psql's own (\pset,
+                                           \set, \g, \i, \o, \copy, ...) */
 
 /* For commands: the session's pieces. All borrowed. */
 pd_core *sh_session_core(sh_session *s);
@@ -57,5 +62,69 @@ int sh_session_query(sh_session *s, const char *sql, int nparams,
 void sh_session_print(sh_session *s, const pd_result *res);
 /* Prints an error as psql would, with the session's file:line prefix. */
 void sh_session_print_error(sh_session *s, const pd_error *err);
+
+/* ---- For psql's own commands (commands.c), implemented in exec.c. ---- */
+
+typedef struct sh_vars sh_vars;
+
+/* The session's \set variables. Borrowed. */
+sh_vars *sh_session_vars(sh_session *s);
+/* The stream results went to before any \o (\echo writes there). */
+FILE *sh_session_stdout(sh_session *s);
+/* \o: results go to f from now on (takes f; NULL: back to the original
+ * stream). A previous \o file is closed. */
+void sh_session_set_out(sh_session *s, FILE *f);
+bool sh_session_is_interactive(const sh_session *s);
+/* "pgdeck:FILE:LINE: " while a file runs, else NULL. Borrowed. */
+const char *sh_session_err_prefix(const sh_session *s);
+/* Prints a command's error as psql does: "PREFIXerror: MSG" in a file,
+ * "MSG" at the prompt or from -c; a newline is added. */
+void sh_session_errorf(sh_session *s, const char *fmt, ...) PD_PRINTF(2, 3);
+/* The last error of a statement, or NULL. Borrowed. */
+const pd_error *sh_session_last_error(const sh_session *s);
+/* Returns-owned SQL typed in front of the running command ("SELECT 1
+ * \gset": "SELECT 1 ", variables interpolated), or NULL. Not taken, it is
+ * kept as the pending query buffer, as psql keeps it across "\x". */
+char *sh_session_take_query_buf(sh_session *s);
+/* The query buffer without taking it ("" when none). Borrowed. */
+const char *sh_session_query_buf(const sh_session *s);
+/* The last SQL the session sent ("" when none). Borrowed. */
+const char *sh_session_last_sql(const sh_session *s);
+/* Text (copied) to be read as if typed once the running unit ends (\e). */
+void sh_session_feed_input(sh_session *s, const char *text);
+/* \pset pager: 0 off, 1 when taller than the screen, 2 always. */
+int sh_session_pager_mode(const sh_session *s);
+void sh_session_set_pager_mode(sh_session *s, int mode);
+/* Every command table (for \?); *n gets their number. Borrowed. */
+const sh_cmd *const *sh_session_cmd_tables(size_t *n);
+
+enum {
+    SH_SQL_EXPANDED = 1u << 0, /* \gx: expanded output this once */
+    SH_SQL_GSET = 1u << 1,     /* \gset: the last result into variables */
+    SH_SQL_NO_PAGER = 1u << 2  /* never through the pager (\watch) */
+};
+
+typedef struct sh_sql_opts {
+    unsigned flags;           /* SH_SQL_* */
+    const char *gset_prefix;  /* SH_SQL_GSET: borrowed for the call */
+    pd_copy_out_cb copy_out;  /* COPY TO STDOUT data; NULL: the output */
+    void *copy_ctx;
+} sh_sql_opts;
+
+/* From a running command: runs sql (borrowed) on the session's
+ * connection as a SQL unit runs (results, notices, errors, \timing, the
+ * pager, psql's ERROR/ROW_COUNT variables), then calls cb (status 0, 1,
+ * or 2 when no connection) instead of ending the unit. o may be NULL.
+ * Returns 0 and calls cb exactly once, later; or PD_ESTATE and never. */
+int sh_session_run_sql(sh_session *s, const char *sql, const sh_sql_opts *o,
+                       sh_exec_done_cb cb, void *ctx);
+/* From a running command: runs one unit (SQL or command, \i's lines)
+ * with err_prefix (copied, NULL none) for its errors, then restores the
+ * command's state and calls cb. ON_ERROR_STOP is the caller's to apply.
+ * Returns 0 and calls cb exactly once (possibly synchronously), or
+ * PD_ESTATE and never calls it. */
+int sh_session_run_nested(sh_session *s, const char *unit,
+                          const char *err_prefix, sh_exec_done_cb cb,
+                          void *ctx);
 
 #endif

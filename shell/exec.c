@@ -7,17 +7,22 @@
 #include "shell/exec.h"
 
 #include "shell/commands.h"
+#include "shell/describe.h"
 
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/cancel.h"
 #include "core/gather.h"
 #include "core/query.h"
+#include "core/sqllex.h"
 #include "core/sqlsplit.h"
 #include "core/strbuf.h"
 #include "core/xalloc.h"
+#include "shell/pager.h"
+#include "shell/vars.h"
 
 struct sh_session {
     pd_core *core;         /* borrowed */
@@ -34,6 +39,22 @@ struct sh_session {
     uint64_t start_ns;     /* when the running unit started */
     sh_exec_done_cb cb;    /* completion of the running unit */
     void *ctx;
+    /* psql's own commands (commands.c) */
+    sh_vars *vars;         /* owned: \set variables */
+    FILE *base_out;        /* borrowed: out as given; \o goes back to it */
+    pd_error last_err;     /* the last error, for \errverbose */
+    char *last_sql;        /* owned: the last SQL sent, or NULL */
+    char *qbuf;            /* owned: SQL in front of the running command */
+    char *back_pending;    /* owned: a query buffer left unused, or NULL */
+    char *back_feed;       /* owned: text to read as if typed, or NULL */
+    int depth;             /* units nested in a running command (\i) */
+    int pager_mode;        /* \pset pager: 0 off, 1 on, 2 always */
+    bool paging;           /* the pager shows the running SQL's output */
+    bool sql_failed;       /* the running SQL failed (last_err is set) */
+    sh_sql_opts sqlo;      /* how the running SQL prints; gset_prefix
+                              owned */
+    sh_exec_done_cb sql_cb; /* a command's SQL ends here, not the unit */
+    void *sql_ctx;
 };
 
 static void drop_conn(sh_session *s);
@@ -48,6 +69,9 @@ sh_session *sh_session_new(pd_core *core, FILE *out, FILE *err)
     s->err = err;
     s->name_tail = "";
     sh_print_opts_init(&s->popts);
+    s->vars = sh_vars_new();
+    s->base_out = out;
+    s->pager_mode = 1;
     return s;
 }
 
@@ -58,9 +82,16 @@ void sh_session_free(sh_session *s)
     if (s == NULL)
         return;
     drop_conn(s);
+    sh_session_set_out(s, NULL);
     sh_print_opts_free(&s->popts);
     free(s->err_prefix);
     free(s->sql);
+    sh_vars_free(s->vars);
+    pd_error_clear(&s->last_err);
+    free(s->last_sql);
+    free(s->qbuf);
+    free(s->back_pending);
+    free(s->back_feed);
     free(s);
 }
 
@@ -108,7 +139,7 @@ static void on_cancel_sent(bool sent, const pd_error *err, void *ctx)
 
 void sh_session_cancel(sh_session *s)
 {
-    if (!s->busy || s->conn == NULL || s->sql == NULL)
+    if (!s->busy || s->conn == NULL || s->sql == NULL || s->paging)
         return;
     if (pd_cancel_request(pd_core_loop(s->core), s->conn, on_cancel_sent,
                           s->err) == 0)
@@ -126,6 +157,24 @@ static void unit_done(sh_session *s, int status)
     s->cb = NULL;
     free(s->sql);
     s->sql = NULL;
+    if (s->qbuf != NULL && s->depth == 0) {
+        /* The command did not run the SQL in front of it: psql keeps it
+         * in the query buffer. */
+        free(s->back_pending);
+        s->back_pending = s->qbuf;
+    } else {
+        free(s->qbuf);
+    }
+    s->qbuf = NULL;
+    /* ON_ERROR_STOP ends a script, not a person's session; inside \i
+     * the command stops its file itself. A file's failure exits 3 as
+     * psql's; -c exits 1. */
+    if (status == 1 && s->depth == 0 && !s->interactive &&
+        sh_vars_get_bool(s->vars, "ON_ERROR_STOP")) {
+        s->quit = true;
+        if (s->err_prefix != NULL)
+            status = 3;
+    }
     fflush(s->out);
     fflush(s->err);
     cb(status, ctx);
@@ -144,20 +193,188 @@ static void print_chain(sh_session *s, const pd_result *r)
         sh_format_print(s->out, r, &s->popts);
 }
 
-static void on_sql_done(pd_result *res, const pd_error *err, void *ctx)
+/* Ends the running SQL: the unit, or the command that ran it. */
+static void sql_end(sh_session *s, int status)
+{
+    sh_exec_done_cb cb = s->sql_cb;
+    void *ctx = s->sql_ctx;
+
+    free(s->sql);
+    s->sql = NULL;
+    free((char *)s->sqlo.gset_prefix);
+    memset(&s->sqlo, 0, sizeof(s->sqlo));
+    s->sql_cb = NULL;
+    s->sql_ctx = NULL;
+    if (cb == NULL) {
+        unit_done(s, status);
+        return;
+    }
+    fflush(s->out);
+    fflush(s->err);
+    cb(status, ctx);
+}
+
+/* The tail of a SQL unit, once its output is shown. */
+static void sql_finish(sh_session *s, int status)
+{
+    if (s->sql_failed) {
+        fflush(s->out);
+        sh_print_error(s->err, &s->last_err, s->err_prefix);
+    }
+    print_timing(s);
+    sql_end(s, status);
+}
+
+/* psql's ERROR, SQLSTATE, ROW_COUNT and LAST_ERROR_* variables, and the
+ * error \errverbose shows. */
+static void record_outcome(sh_session *s, const pd_result *last,
+                           const pd_error *err)
+{
+    char n[32];
+    int64_t rows = last != NULL ? pd_result_rows_affected(last) : -1;
+
+    s->sql_failed = err != NULL;
+    if (err != NULL) {
+        pd_error_copy(&s->last_err, err);
+        sh_vars_set(s->vars, "ERROR", "true");
+        sh_vars_set(s->vars, "SQLSTATE", err->sqlstate);
+        sh_vars_set(s->vars, "ROW_COUNT", "0");
+        sh_vars_set(s->vars, "LAST_ERROR_MESSAGE",
+                    err->message != NULL ? err->message : "");
+        sh_vars_set(s->vars, "LAST_ERROR_SQLSTATE", err->sqlstate);
+        return;
+    }
+    snprintf(n, sizeof(n), "%lld", (long long)(rows < 0 ? 0 : rows));
+    sh_vars_set(s->vars, "ERROR", "false");
+    sh_vars_set(s->vars, "SQLSTATE", "00000");
+    sh_vars_set(s->vars, "ROW_COUNT", n);
+}
+
+/* \gset: the one row of res into variables; 0, or 1 with the error
+ * printed. A statement without rows prints as usual. */
+static int gset(sh_session *s, const pd_result *res)
+{
+    const char *prefix = s->sqlo.gset_prefix ? s->sqlo.gset_prefix : "";
+    int i, rc;
+
+    if (!pd_result_has_rows(res)) {
+        sh_format_print(s->out, res, &s->popts);
+        return 0;
+    }
+    if (pd_result_nrows(res) == 0) {
+        sh_session_errorf(s, "no rows returned for \\gset");
+        return 1;
+    }
+    if (pd_result_nrows(res) > 1) {
+        sh_session_errorf(s, "more than one row returned for \\gset");
+        return 1;
+    }
+    for (i = 0; i < pd_result_ncols(res); i++) {
+        char *name = pd_xasprintf("%s%s", prefix, pd_result_col_name(res, i));
+        const char *v = pd_result_value(res, 0, i);
+
+        rc = sh_vars_set(s->vars, name, v);
+        if (rc == -1)
+            sh_session_errorf(s, "invalid variable name: \"%s\"", name);
+        else if (rc == -2)
+            sh_session_errorf(s, "unrecognized value \"%s\" for \"%s\": "
+                              "Boolean expected", v, name);
+        free(name);
+        if (rc != 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* Prints the results of the running SQL to f as its options say; the
+ * last result is \gset's, not printed, when skip_last. */
+static void print_results(sh_session *s, FILE *f, const pd_result *res,
+                          bool skip_last)
+{
+    sh_print_opts o = s->popts; /* a shallow copy: strings borrowed */
+
+    if (s->sqlo.flags & SH_SQL_EXPANDED)
+        o.expanded = 1;
+    for (; res != NULL; res = pd_result_next(res)) {
+        if (skip_last && pd_result_next(res) == NULL)
+            break;
+        sh_format_print(f, res, &o);
+    }
+}
+
+static void on_paged(void *ctx)
 {
     sh_session *s = ctx;
 
-    print_chain(s, res);
-    pd_result_free(res);
-    if (err != NULL) {
-        fflush(s->out);
-        sh_print_error(s->err, err, s->err_prefix);
+    s->paging = false;
+    sql_finish(s, s->sql_failed ? 1 : 0);
+}
+
+/* Output for a person at a terminal goes through the pager when it is
+ * taller than the screen. Returns 0 when it did nothing (the caller
+ * prints), 1 when it printed, 2 when the pager took the output (it ends
+ * the SQL when it exits). */
+static int page(sh_session *s, const pd_result *res)
+{
+    char *buf = NULL;
+    size_t len = 0, lines = 0, i;
+    const char *cmd;
+    FILE *m;
+
+    if (res == NULL || s->pager_mode == 0 || !s->interactive ||
+        s->out != s->base_out ||
+        (s->sqlo.flags & (SH_SQL_GSET | SH_SQL_NO_PAGER)) ||
+        (cmd = sh_pager_command()) == NULL ||
+        !sh_pager_wanted(s->pager_mode, SIZE_MAX) || /* terminals? */
+        (m = open_memstream(&buf, &len)) == NULL)
+        return 0;
+    print_results(s, m, res, false);
+    fclose(m);
+    for (i = 0; i < len; i++)
+        lines += buf[i] == '\n';
+    if (!sh_pager_wanted(s->pager_mode, lines)) {
+        fwrite(buf, 1, len, s->out);
+        free(buf);
+        return 1;
     }
+    fflush(s->out);
+    s->paging = true;
+    if (sh_pager_run(pd_core_loop(s->core), cmd, buf, len, on_paged, s) == 0)
+        return 2;
+    s->paging = false;
+    fwrite(buf, 1, len, s->out);
+    free(buf);
+    return 1;
+}
+
+static void on_sql_done(pd_result *res, const pd_error *err, void *ctx)
+{
+    sh_session *s = ctx;
+    const pd_result *last = res;
+    int status = err != NULL ? 1 : 0;
+
+    while (last != NULL && pd_result_next(last) != NULL)
+        last = pd_result_next(last);
+    record_outcome(s, last, err);
     if (s->conn != NULL && pd_conn_state_get(s->conn) == PD_CONN_BROKEN)
         drop_conn(s);
-    print_timing(s);
-    unit_done(s, err != NULL ? 1 : 0);
+    if ((s->sqlo.flags & SH_SQL_GSET) && err == NULL && last != NULL) {
+        print_results(s, s->out, res, true);
+        status = gset(s, last);
+    } else {
+        switch (page(s, res)) {
+        case 2:
+            pd_result_free(res);
+            return;
+        case 0:
+            print_results(s, s->out, res, false);
+            break;
+        default:
+            break;
+        }
+    }
+    pd_result_free(res);
+    sql_finish(s, status);
 }
 
 /* Gives the session's connection back to the pool (which closes it if it
@@ -189,6 +406,11 @@ static void run_sql(sh_session *s)
                           .source = "shell",
                           .copy_out = on_copy_data,
                           .copy_ctx = s};
+
+    if (s->sqlo.copy_out != NULL) {
+        opts.copy_out = s->sqlo.copy_out;
+        opts.copy_ctx = s->sqlo.copy_ctx;
+    }
     pd_error err = PD_ERROR_INIT;
 
     if (pd_query_run(s->conn, s->sql, 0, NULL, &opts, on_sql_done, s) == 0)
@@ -197,9 +419,9 @@ static void run_sql(sh_session *s)
     drop_conn(s);
     pd_error_set(&err, PD_ERR_CONNECTION,
                  "the connection to the server was lost");
-    sh_print_error(s->err, &err, s->err_prefix);
+    record_outcome(s, NULL, &err);
     pd_error_clear(&err);
-    unit_done(s, 1);
+    sql_finish(s, 1);
 }
 
 /* NOTICE, WARNING and the like go to stderr as libpq formats them, which
@@ -219,7 +441,7 @@ static void on_acquired(pd_conn *conn, const pd_error *err, void *ctx)
 
     if (err != NULL) {
         sh_print_error(s->err, err, s->err_prefix);
-        unit_done(s, 2);
+        sql_end(s, 2);
         return;
     }
     s->conn = conn;
@@ -396,6 +618,9 @@ const sh_cmd sh_exec_commands[] = {
 /* Every command table; a file that adds commands adds its table here. */
 static const sh_cmd *const tables[] = {
     sh_exec_commands,
+    sh_describe_commands,
+    sh_psql_commands,
+    sh_observe_commands,
 };
 
 /* Finds name in the tables: an exact match first, else the longest command
@@ -460,11 +685,28 @@ static int run_backslash(sh_session *s, const char *line)
     return 1;
 }
 
-/* Runs one unit; see exec.h. */
+/* Starts s->sql on the session's connection, acquiring it first when
+ * needed. Returns 0, or PD_ESTATE when the pool is closing. */
+static int start_sql(sh_session *s)
+{
+    if (s->sql[strspn(s->sql, " \t\r\n")] != '\0') {
+        free(s->last_sql);
+        s->last_sql = pd_xstrdup(s->sql);
+    }
+    if (s->conn != NULL) {
+        run_sql(s);
+        return 0;
+    }
+    return pd_pool_acquire(pd_core_pool(s->core), 0, on_acquired, s);
+}
+
+/* Runs one unit; see exec.h. Variables are interpolated in SQL here; a
+ * command's arguments are its own business (sh_vars_next_arg). */
 int sh_exec_unit(sh_session *s, const char *unit, sh_exec_done_cb cb,
                  void *ctx)
 {
     const char *p = unit;
+    size_t len, at;
     int rc;
 
     if (s->busy)
@@ -475,18 +717,22 @@ int sh_exec_unit(sh_session *s, const char *unit, sh_exec_done_cb cb,
     s->start_ns = uv_hrtime();
     while (isspace((unsigned char)*p))
         p++;
-    if (*p == '\\') {
-        rc = run_backslash(s, p);
+    len = strlen(p);
+    at = pd_sqllex_command_start(p, len);
+    if (at < len) {
+        /* "SELECT 1 \gset": the SQL is the command's query buffer. */
+        if (at > 0) {
+            char *sql = pd_xstrndup(p, at);
+            s->qbuf = sh_vars_interpolate(s->vars, sql);
+            free(sql);
+        }
+        rc = run_backslash(s, p + at);
         if (rc != SH_CMD_ASYNC)
             unit_done(s, rc);
         return 0;
     }
-    s->sql = pd_xstrdup(unit);
-    if (s->conn != NULL) {
-        run_sql(s);
-        return 0;
-    }
-    if (pd_pool_acquire(pd_core_pool(s->core), 0, on_acquired, s) != 0) {
+    s->sql = sh_vars_interpolate(s->vars, unit);
+    if (start_sql(s) != 0) {
         free(s->sql);
         s->sql = NULL;
         s->busy = false;
@@ -607,5 +853,209 @@ int sh_session_query(sh_session *s, const char *sql, int nparams,
     rc = pd_pool_acquire(pd_core_pool(s->core), 0, on_cmd_conn, q);
     if (rc != 0)
         cmd_query_free(q);
+    return rc;
+}
+
+/* ---- what psql's own commands need (commands.c) ---- */
+
+sh_vars *sh_session_vars(sh_session *s)
+{
+    return s->vars;
+}
+
+FILE *sh_session_stdout(sh_session *s)
+{
+    return s->base_out;
+}
+
+/* \o: takes f (NULL: back to the original stream); the previous \o file
+ * is closed. Its data was written through stdio as it came; the close
+ * only flushes the last buffer. */
+void sh_session_set_out(sh_session *s, FILE *f)
+{
+    if (s->out != s->base_out)
+        fclose(s->out);
+    s->out = f != NULL ? f : s->base_out;
+}
+
+bool sh_session_is_interactive(const sh_session *s)
+{
+    return s->interactive;
+}
+
+const char *sh_session_err_prefix(const sh_session *s)
+{
+    return s->err_prefix;
+}
+
+/* Says msg as psql says a command's error: "PREFIXerror: msg" in a file,
+ * the bare message at a prompt or from -c. */
+void sh_session_errorf(sh_session *s, const char *fmt, ...)
+{
+    va_list ap;
+
+    fflush(s->out);
+    if (s->err_prefix != NULL)
+        fprintf(s->err, "%serror: ", s->err_prefix);
+    va_start(ap, fmt);
+    vfprintf(s->err, fmt, ap);
+    va_end(ap);
+    fputc('\n', s->err);
+}
+
+const pd_error *sh_session_last_error(const sh_session *s)
+{
+    return pd_error_isset(&s->last_err) ? &s->last_err : NULL;
+}
+
+char *sh_session_take_query_buf(sh_session *s)
+{
+    char *q = s->qbuf;
+
+    s->qbuf = NULL;
+    return q;
+}
+
+const char *sh_session_query_buf(const sh_session *s)
+{
+    return s->qbuf != NULL ? s->qbuf : "";
+}
+
+const char *sh_session_last_sql(const sh_session *s)
+{
+    return s->last_sql != NULL ? s->last_sql : "";
+}
+
+void sh_session_feed_input(sh_session *s, const char *text)
+{
+    free(s->back_feed);
+    s->back_feed = pd_xstrdup(text);
+}
+
+char *sh_session_take_pending(sh_session *s)
+{
+    char *t = s->back_pending;
+
+    s->back_pending = NULL;
+    return t;
+}
+
+char *sh_session_take_feed(sh_session *s)
+{
+    char *t = s->back_feed;
+
+    s->back_feed = NULL;
+    return t;
+}
+
+int sh_session_pager_mode(const sh_session *s)
+{
+    return s->pager_mode;
+}
+
+void sh_session_set_pager_mode(sh_session *s, int mode)
+{
+    s->pager_mode = mode;
+}
+
+const sh_cmd *const *sh_session_cmd_tables(size_t *n)
+{
+    *n = sizeof(tables) / sizeof(tables[0]);
+    return tables;
+}
+
+/* Runs sql for the running command as a SQL unit would run it, ending
+ * with cb instead of the unit. See commands.h. */
+int sh_session_run_sql(sh_session *s, const char *sql, const sh_sql_opts *o,
+                       sh_exec_done_cb cb, void *ctx)
+{
+    if (!s->busy || s->sql != NULL)
+        return PD_ESTATE;
+    s->sql = pd_xstrdup(sql);
+    if (o != NULL) {
+        s->sqlo = *o;
+        s->sqlo.gset_prefix = o->gset_prefix ? pd_xstrdup(o->gset_prefix)
+                                             : NULL;
+    }
+    s->sql_cb = cb;
+    s->sql_ctx = ctx;
+    if (start_sql(s) == 0)
+        return 0;
+    free(s->sql);
+    s->sql = NULL;
+    free((char *)s->sqlo.gset_prefix);
+    memset(&s->sqlo, 0, sizeof(s->sqlo));
+    s->sql_cb = NULL;
+    return PD_ESTATE;
+}
+
+/* The running command's state, kept while a nested unit runs. */
+typedef struct nest {
+    sh_session *s;
+    sh_exec_done_cb cb, outer_cb;
+    void *ctx, *outer_ctx;
+    char *outer_prefix;      /* owned */
+    char *outer_qbuf;        /* owned */
+    const char *outer_tail;
+    uint64_t outer_start;
+} nest;
+
+static void on_nested_done(int status, void *ctx)
+{
+    nest *n = ctx;
+    sh_session *s = n->s;
+    sh_exec_done_cb cb = n->cb;
+    void *cctx = n->ctx;
+
+    s->depth--;
+    s->busy = true;
+    s->cb = n->outer_cb;
+    s->ctx = n->outer_ctx;
+    free(s->err_prefix);
+    s->err_prefix = n->outer_prefix;
+    s->qbuf = n->outer_qbuf;
+    s->name_tail = n->outer_tail;
+    s->start_ns = n->outer_start;
+    free(n);
+    cb(status, cctx);
+}
+
+/* Runs unit inside the running command (\i); see commands.h. */
+int sh_session_run_nested(sh_session *s, const char *unit,
+                          const char *err_prefix, sh_exec_done_cb cb,
+                          void *ctx)
+{
+    nest *n;
+    int rc;
+
+    if (!s->busy || s->sql != NULL)
+        return PD_ESTATE;
+    n = pd_xcalloc(1, sizeof(*n));
+    n->s = s;
+    n->cb = cb;
+    n->ctx = ctx;
+    n->outer_cb = s->cb;
+    n->outer_ctx = s->ctx;
+    n->outer_prefix = s->err_prefix;
+    n->outer_qbuf = s->qbuf;
+    n->outer_tail = s->name_tail;
+    n->outer_start = s->start_ns;
+    s->err_prefix = err_prefix != NULL ? pd_xstrdup(err_prefix) : NULL;
+    s->qbuf = NULL;
+    s->name_tail = "";
+    s->busy = false;
+    s->depth++;
+    rc = sh_exec_unit(s, unit, on_nested_done, n);
+    if (rc != 0) {
+        s->depth--;
+        free(s->err_prefix);
+        s->err_prefix = n->outer_prefix;
+        s->qbuf = n->outer_qbuf;
+        s->name_tail = n->outer_tail;
+        s->cb = n->outer_cb;
+        s->ctx = n->outer_ctx;
+        s->busy = true;
+        free(n);
+    }
     return rc;
 }

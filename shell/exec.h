@@ -37,6 +37,12 @@ int sh_session_txn_status(const sh_session *s);
 const char *sh_session_dbname(const sh_session *s);
 /* Cancels the statement running in this session, if any (Ctrl-C). */
 void sh_session_cancel(sh_session *s);
+/* After a unit, what goes back into the caller's input, returns-owned or
+ * NULL: the SQL a command left in the query buffer ("SELECT 1 \x": put
+ * it back with pd_sqlsplit_set_pending), and text to read as if typed
+ * (\e's edited buffer: pd_sqlsplit_feed). */
+char *sh_session_take_pending(sh_session *s);
+char *sh_session_take_feed(sh_session *s);
 
 /* status: 0 success, 1 the unit failed (error already printed). */
 typedef void (*sh_exec_done_cb)(int status, void *ctx);

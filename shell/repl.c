@@ -149,14 +149,33 @@ static void on_unit_done(int status, void *ctx)
 
     /* psql goes on after an error, and so do we; but without a person at
      * the prompt, a lost server ends the session with status 2, as psql. */
+    char *back;
+
     fflush(stdout);
     r->running = false;
     free(r->unit);
     r->unit = NULL;
+    /* A command that left the SQL in front of it ("SELECT 1 \\x") gives
+     * it back, as psql keeps its query buffer; \\e's text is read as if
+     * typed. */
+    if ((back = sh_session_take_pending(r->s)) != NULL) {
+        pd_sqlsplit_set_pending(r->sp, back, strlen(back));
+        free(back);
+    }
+    if ((back = sh_session_take_feed(r->s)) != NULL) {
+        if (r->tty)
+            add_history(back);
+        pd_sqlsplit_feed(r->sp, back, strlen(back));
+        free(back);
+    }
     if (status == 2 && !r->tty) {
         r->status = 2;
         quit(r);
     } else if (sh_session_quit_requested(r->s)) {
+        /* A failed unit and a quit: ON_ERROR_STOP in a script, exit 3 as
+         * psql. */
+        if (status != 0 && !r->tty)
+            r->status = 3;
         quit(r);
     }
     if (!r->pumping)

@@ -1,0 +1,315 @@
+/* copyio.c: \copy (see copyio.h).
+ *
+ * TO a file: the file is opened with uv_fs_open; COPY ... TO STDOUT runs
+ * on the session's connection with a sink that counts the rows (one
+ * CopyData message each) and queues the bytes; one uv_fs_write at a time
+ * drains the queue, so the loop never waits on the disk. When the
+ * statement and the last write are done, the file is closed and "COPY n"
+ * printed.
+ *
+ * FROM a file needs the core to feed COPY FROM STDIN (today core/conn.c
+ * ends any COPY IN with an error): until it can, \copy ... from says so. */
+#include "shell/copyio.h"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/sqllex.h"
+#include "core/strbuf.h"
+#include "core/xalloc.h"
+#include "shell/commands.h"
+
+typedef struct copyjob {
+    sh_session *s;
+    char *sql;          /* owned: the COPY statement */
+    char *path;         /* owned: the file, or NULL for stdout */
+    uv_fs_t req;        /* open, write, close: one at a time */
+    uv_file fd;         /* the open file, or -1 */
+    pd_strbuf pend;     /* data waiting for the write in flight */
+    char *wbuf;         /* owned: the data being written */
+    bool writing;       /* a uv_fs_write is in flight */
+    bool query_done;    /* the COPY statement has ended */
+    bool header;        /* CSV HEADER: the first message is no row */
+    int status;         /* 0, or 1 after an error */
+    long long msgs;     /* CopyData messages received */
+    int werr;           /* first write error (uv code), or 0 */
+} copyjob;
+
+static void job_free(copyjob *j)
+{
+    free(j->sql);
+    free(j->path);
+    free(j->wbuf);
+    pd_strbuf_free(&j->pend);
+    free(j);
+}
+
+static void finish(copyjob *j);
+
+/* The end: says how it went and ends the unit. */
+static void complete(copyjob *j)
+{
+    sh_session *s = j->s;
+    long long rows = j->msgs - (j->header && j->msgs > 0 ? 1 : 0);
+    int status = j->status;
+
+    if (j->werr != 0) {
+        sh_session_errorf(s, "%s: %s", j->path, strerror(-j->werr));
+        status = 1;
+    } else if (status == 0 && j->msgs > 0 && j->path != NULL) {
+        /* The statement's own tag was not printed: its rows were the
+         * output (query.c); psql prints it after \copy to a file. */
+        fprintf(sh_session_out(s), "COPY %lld\n", rows);
+    }
+    job_free(j);
+    sh_session_unit_done(s, status);
+}
+
+static void on_closed(uv_fs_t *req)
+{
+    copyjob *j = req->data;
+
+    uv_fs_req_cleanup(req);
+    complete(j);
+}
+
+static void kick_write(copyjob *j);
+
+static void on_written(uv_fs_t *req)
+{
+    copyjob *j = req->data;
+
+    if (req->result < 0 && j->werr == 0)
+        j->werr = (int)req->result;
+    uv_fs_req_cleanup(req);
+    j->writing = false;
+    free(j->wbuf);
+    j->wbuf = NULL;
+    kick_write(j);
+    if (!j->writing && j->query_done)
+        finish(j);
+}
+
+/* Starts writing what is queued, unless a write is in flight. */
+static void kick_write(copyjob *j)
+{
+    uv_buf_t buf;
+
+    if (j->writing || j->pend.len == 0 || j->fd < 0)
+        return;
+    if (j->werr != 0) { /* the file is broken: drop the rest */
+        pd_strbuf_reset(&j->pend);
+        return;
+    }
+    buf = uv_buf_init(j->pend.buf, (unsigned)j->pend.len);
+    j->wbuf = pd_strbuf_steal(&j->pend);
+    j->req.data = j;
+    if (uv_fs_write(pd_core_loop(sh_session_core(j->s)), &j->req, j->fd,
+                    &buf, 1, -1, on_written) < 0) {
+        free(j->wbuf);
+        j->wbuf = NULL;
+        j->werr = UV_EIO;
+        return;
+    }
+    j->writing = true;
+}
+
+static void finish(copyjob *j)
+{
+    uv_file fd = j->fd;
+
+    j->fd = -1;
+    j->req.data = j;
+    if (fd < 0 || uv_fs_close(pd_core_loop(sh_session_core(j->s)), &j->req,
+                              fd, on_closed) < 0)
+        complete(j);
+}
+
+static void on_data(const char *data, size_t len, void *ctx)
+{
+    copyjob *j = ctx;
+
+    j->msgs++;
+    if (j->path == NULL) {
+        fwrite(data, 1, len, sh_session_out(j->s));
+        return;
+    }
+    pd_strbuf_append(&j->pend, data, len);
+    kick_write(j);
+}
+
+static void on_copy_done(int status, void *ctx)
+{
+    copyjob *j = ctx;
+
+    j->query_done = true;
+    j->status = status != 0 ? 1 : 0;
+    if (!j->writing)
+        finish(j);
+}
+
+static void start_copy(copyjob *j)
+{
+    sh_sql_opts o = {.copy_out = on_data, .copy_ctx = j};
+
+    if (sh_session_run_sql(j->s, j->sql, &o, on_copy_done, j) != 0) {
+        j->status = 1;
+        j->query_done = true;
+        finish(j);
+    }
+}
+
+static void on_opened(uv_fs_t *req)
+{
+    copyjob *j = req->data;
+    sh_session *s = j->s;
+
+    if (req->result < 0) {
+        sh_session_errorf(s, "%s: %s", j->path,
+                          strerror(-(int)req->result));
+        uv_fs_req_cleanup(req);
+        job_free(j);
+        sh_session_unit_done(s, 1);
+        return;
+    }
+    j->fd = (uv_file)req->result;
+    uv_fs_req_cleanup(req);
+    start_copy(j);
+}
+
+/* ---- parsing ---- */
+
+/* True when the token at text is the word w (any case). */
+static bool is_word(const char *text, const pd_sqltok *t, const char *w)
+{
+    return t->kind == PD_SQLTOK_IDENT && t->len == strlen(w) &&
+           strncasecmp(text + t->start, w, t->len) == 0;
+}
+
+/* True when opts (COPY options text) asks for a header line. */
+static bool wants_header(const char *opts)
+{
+    size_t len = strlen(opts), pos = 0;
+    pd_sqltok t, n;
+
+    while (pd_sqllex_next(opts, len, pos, &t)) {
+        pos += t.len;
+        if (!is_word(opts, &t, "header"))
+            continue;
+        while (pd_sqllex_next(opts, len, pos, &n) &&
+               n.kind == PD_SQLTOK_SPACE)
+            pos += n.len;
+        if (pd_sqllex_next(opts, len, pos, &n) &&
+            (is_word(opts, &n, "false") || is_word(opts, &n, "off") ||
+             (n.kind == PD_SQLTOK_NUMBER && opts[n.start] == '0')))
+            return false;
+        return true;
+    }
+    return false;
+}
+
+/* Reads the file operand at *p: a '...' literal ('' is a quote) or a
+ * word up to a blank. Returns-owned, NULL when there is none. */
+static char *file_operand(const char **p)
+{
+    const char *s = *p;
+    pd_strbuf sb = PD_STRBUF_INIT;
+
+    while (*s == ' ' || *s == '\t')
+        s++;
+    if (*s == '\0')
+        return NULL;
+    if (*s == '\'') {
+        for (s++; *s; s++) {
+            if (*s == '\'' && s[1] == '\'')
+                pd_strbuf_putc(&sb, *s++);
+            else if (*s == '\'') {
+                s++;
+                break;
+            } else
+                pd_strbuf_putc(&sb, *s);
+        }
+    } else {
+        while (*s && *s != ' ' && *s != '\t')
+            pd_strbuf_putc(&sb, *s++);
+    }
+    *p = s;
+    return pd_strbuf_steal(&sb);
+}
+
+/* Runs \copy; see copyio.h. */
+int sh_copyio_run(sh_session *s, const char *args)
+{
+    size_t len = strlen(args), pos = 0, dir_at = 0;
+    const char *rest;
+    char *file = NULL, *home;
+    bool from = false, found = false;
+    int depth = 0;
+    copyjob *j;
+    pd_sqltok t;
+
+    /* The table (or parenthesized query) runs up to a top-level FROM or
+     * TO. */
+    while (pd_sqllex_next(args, len, pos, &t)) {
+        if (t.kind == PD_SQLTOK_LPAREN)
+            depth++;
+        else if (t.kind == PD_SQLTOK_RPAREN)
+            depth--;
+        else if (depth == 0 && pos > 0 &&
+                 (is_word(args, &t, "from") || is_word(args, &t, "to"))) {
+            from = is_word(args, &t, "from");
+            dir_at = pos;
+            pos += t.len;
+            found = true;
+            break;
+        }
+        pos += t.len;
+    }
+    rest = args + pos;
+    if (found)
+        file = file_operand(&rest);
+    if (!found || file == NULL) {
+        sh_session_errorf(s, "\\copy: parse error at end of line");
+        free(file);
+        return 1;
+    }
+    if (strcasecmp(file, "program") == 0) {
+        sh_session_errorf(s, "\\copy: PROGRAM is not supported");
+        free(file);
+        return 1;
+    }
+    if (from) {
+        /* Needs COPY FROM STDIN fed by the core; see the file comment. */
+        sh_session_errorf(s, "\\copy ... from is not supported yet: the "
+                          "core cannot feed COPY FROM STDIN");
+        free(file);
+        return 1;
+    }
+    j = pd_xcalloc(1, sizeof(*j));
+    j->s = s;
+    j->fd = -1;
+    j->header = wants_header(rest);
+    j->sql = pd_xasprintf("COPY %.*s TO STDOUT %s", (int)dir_at, args, rest);
+    if (strcasecmp(file, "stdout") == 0 || strcasecmp(file, "pstdout") == 0) {
+        free(file);
+        start_copy(j);
+        return SH_CMD_ASYNC;
+    }
+    home = getenv("HOME");
+    if (file[0] == '~' && file[1] == '/' && home != NULL) {
+        j->path = pd_xasprintf("%s%s", home, file + 1);
+        free(file);
+    } else {
+        j->path = file;
+    }
+    j->req.data = j;
+    if (uv_fs_open(pd_core_loop(sh_session_core(s)), &j->req, j->path,
+                   O_WRONLY | O_CREAT | O_TRUNC, 0666, on_opened) < 0) {
+        sh_session_errorf(s, "%s: could not open", j->path);
+        job_free(j);
+        return 1;
+    }
+    return SH_CMD_ASYNC;
+}
