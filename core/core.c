@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/sync.h"
 #include "core/xalloc.h"
 
 struct pd_core {
@@ -16,6 +17,7 @@ struct pd_core {
     pd_breaker *breaker;  /* owned: guards the pool's connection attempts */
     pd_retry_stats retry; /* retries by class and outcome */
     pd_metrics *metrics;  /* owned: counters, histograms, series */
+    pd_sync *syncs;       /* owned; NULL when none are configured */
     pd_query_observer observer; /* every query of the pool reports here */
     uint64_t in_flight;   /* statements sent and not yet finished */
 };
@@ -52,16 +54,63 @@ static void on_query_end(const pd_query_report *r, void *ctx)
     }
 }
 
-static void copy_config(pd_config *dst, const pd_config *src)
+/* The configured syncs as the sync engine's specs; the config owns every
+ * string, and pd_sync_new copies what it keeps. */
+static pd_sync *make_syncs(pd_core *core, pd_error *err)
 {
-    *dst = *src;
-    dst->dsn = src->dsn ? pd_xstrdup(src->dsn) : NULL;
-    dst->host = src->host ? pd_xstrdup(src->host) : NULL;
-    dst->port = src->port ? pd_xstrdup(src->port) : NULL;
-    dst->user = src->user ? pd_xstrdup(src->user) : NULL;
-    dst->dbname = src->dbname ? pd_xstrdup(src->dbname) : NULL;
-    dst->slow_log = src->slow_log ? pd_xstrdup(src->slow_log) : NULL;
-    dst->theme = src->theme ? pd_xstrdup(src->theme) : NULL;
+    const pd_config *cfg = &core->cfg;
+    pd_sync_spec *specs;
+    char **locks, *dir = NULL, *slash;
+    size_t i, k, nlocks = 0;
+    pd_sync *s;
+
+    if (cfg->nsyncs == 0)
+        return NULL;
+    for (i = 0; i < cfg->nsyncs; i++)
+        nlocks += cfg->syncs[i].nlocks;
+    specs = pd_xcalloc(cfg->nsyncs, sizeof(*specs));
+    locks = pd_xcalloc(nlocks + 1, sizeof(char *));
+    for (i = 0, nlocks = 0; i < cfg->nsyncs; i++) {
+        const pd_config_sync *c = &cfg->syncs[i];
+        pd_sync_spec *sp = &specs[i];
+        sp->name = c->name;
+        sp->kind = c->kind == PD_CONFIG_SYNC_SQL    ? PD_SYNC_SQL
+                   : c->kind == PD_CONFIG_SYNC_LOAD ? PD_SYNC_LOAD
+                                                    : PD_SYNC_COMMAND;
+        sp->sql = (const char *const *)c->sql;
+        sp->nsql = (int)c->nsql;
+        sp->file = c->file;
+        sp->argv = (const char *const *)c->argv;
+        sp->table = c->table;
+        sp->key = (const char *const *)c->key;
+        sp->nkey = (int)c->nkey;
+        sp->locks = (const char *const *)&locks[nlocks];
+        for (k = 0; k < c->nlocks; k++)
+            locks[nlocks++] = pd_xasprintf("%s:%s", c->locks[k].resource,
+                                           pd_locks_mode_name(c->locks[k].mode));
+        sp->nlocks = (int)c->nlocks;
+        sp->depends_on = (const char *const *)c->depends_on;
+        sp->ndeps = (int)c->ndepends;
+        sp->timeout_ms = c->timeout_ms;
+        sp->retry = c->retry;
+    }
+    /* Commands run, and relative files resolve, beside the config file. */
+    if (cfg->config_file != NULL) {
+        dir = pd_xstrdup(cfg->config_file);
+        slash = strrchr(dir, '/');
+        if (slash != NULL)
+            *(slash == dir ? slash + 1 : slash) = '\0';
+        else
+            strcpy(dir, ".");
+    }
+    s = pd_sync_new(&core->loop, core->pool, core->locks, &core->retry, specs,
+                    (int)cfg->nsyncs, dir, cfg->max_concurrency, err);
+    for (k = 0; k < nlocks; k++)
+        free(locks[k]);
+    free(locks);
+    free(specs);
+    free(dir);
+    return s;
 }
 
 /* Returns-owned core; see core.h. */
@@ -71,7 +120,7 @@ pd_core *pd_core_new(const pd_config *cfg, pd_error *err)
     pd_pool_opts po;
     int rc;
 
-    copy_config(&core->cfg, cfg);
+    pd_config_copy(&core->cfg, cfg);
     if ((rc = uv_loop_init(&core->loop)) != 0) {
         pd_error_set(err, PD_ERR_USAGE, "cannot create the event loop: %s",
                      uv_strerror(rc));
@@ -99,10 +148,11 @@ pd_core *pd_core_new(const pd_config *cfg, pd_error *err)
         pd_slowlog_opts_init(&so);
         so.threshold_ms = cfg->slow_ms;
         so.file = cfg->slow_log;
+        so.log_literals = cfg->slow_log_literals;
         core->slowlog = pd_slowlog_new(&core->loop, &so);
     }
     core->locks = pd_locks_new(&core->loop);
-    core->breaker = pd_breaker_new(NULL);
+    core->breaker = pd_breaker_new(&cfg->breaker);
     pd_retry_stats_reset(&core->retry);
     core->observer.begin = on_query_begin;
     core->observer.end = on_query_end;
@@ -121,10 +171,7 @@ pd_core *pd_core_new(const pd_config *cfg, pd_error *err)
     po.reconnect_cap_ms = 10000;
     po.observer = &core->observer;
     po.breaker = core->breaker;
-    po.retry.attempts = 3; /* DESIGN's defaults; the config file's retry
-                              section replaces them once it is read */
-    po.retry.base_ms = 50;
-    po.retry.cap_ms = 2000;
+    po.retry = cfg->retry;
     po.retry_stats = &core->retry;
     core->pool = pd_pool_new(&core->loop, core->ci, &po);
     {
@@ -133,6 +180,11 @@ pd_core *pd_core_new(const pd_config *cfg, pd_error *err)
                                  &core->in_flight};
         core->metrics = pd_metrics_new(&core->loop, &ms);
     }
+    if (cfg->metrics_listen != NULL &&
+        pd_metrics_serve(core->metrics, cfg->metrics_listen, err) != 0)
+        goto fail;
+    if (cfg->nsyncs > 0 && (core->syncs = make_syncs(core, err)) == NULL)
+        goto fail;
     return core;
 
 fail:
@@ -178,6 +230,11 @@ pd_breaker *pd_core_breaker(pd_core *core)
 pd_retry_stats *pd_core_retry_stats(pd_core *core)
 {
     return &core->retry;
+}
+
+pd_sync *pd_core_syncs(pd_core *core)
+{
+    return core->syncs;
 }
 
 pd_metrics *pd_core_metrics(pd_core *core)
@@ -229,6 +286,8 @@ void pd_core_free(pd_core *core)
     /* First, so its sampler never reads the pool while that closes. */
     pd_metrics_free(core->metrics);
     core->metrics = NULL;
+    pd_sync_free(core->syncs); /* front ends wait for a refresh to end */
+    core->syncs = NULL;
     pd_pool_free(core->pool);
     core->pool = NULL;
     pd_locks_free(core->locks);

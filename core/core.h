@@ -17,6 +17,7 @@
 #include "core/pool.h"
 #include "core/retry.h"
 #include "core/slowlog.h"
+#include "core/sync.h"
 
 typedef struct pd_core pd_core;
 
@@ -32,6 +33,8 @@ const pd_config *pd_core_config(const pd_core *core); /* borrowed */
 const pd_conninfo *pd_core_conninfo(const pd_core *core); /* borrowed */
 pd_slowlog *pd_core_slowlog(pd_core *core);    /* borrowed */
 pd_locks *pd_core_locks(pd_core *core);        /* borrowed */
+/* The configured refresh-all jobs, or NULL when none. Borrowed. */
+pd_sync *pd_core_syncs(pd_core *core);
 pd_breaker *pd_core_breaker(pd_core *core);    /* borrowed */
 pd_retry_stats *pd_core_retry_stats(pd_core *core); /* borrowed, live */
 /* Counters, histograms and per-second series of every query and of the
