@@ -7,6 +7,7 @@
 #include "shell/exec.h"
 
 #include "shell/commands.h"
+#include "shell/bench_cmd.h"
 #include "shell/describe.h"
 
 #include <ctype.h>
@@ -621,6 +622,7 @@ static const sh_cmd *const tables[] = {
     sh_describe_commands,
     sh_psql_commands,
     sh_observe_commands,
+    sh_batch_commands,
 };
 
 /* Finds name in the tables: an exact match first, else the longest command

@@ -17,6 +17,7 @@
 #include "core/sqlsplit.h"
 #include "core/strbuf.h"
 #include "core/xalloc.h"
+#include "shell/bench_cmd.h"
 #include "shell/demo_cmd.h"
 #include "shell/exec.h"
 #include "shell/repl.h"
@@ -326,6 +327,9 @@ int main(int argc, char **argv)
     sh_session *s = NULL;
     int status = 0;
 
+    if (argc > 1 && strcmp(argv[1], "bench") == 0)
+        return sh_bench_main(argc - 1, argv + 1);
+
     setlocale(LC_ALL, "");
     memset(&a, 0, sizeof(a));
     memset(&b, 0, sizeof(b));
@@ -343,7 +347,6 @@ int main(int argc, char **argv)
         argc--;
         argv++;
     } else if (argc > 1 && (strcmp(argv[1], "health") == 0 ||
-                            strcmp(argv[1], "bench") == 0 ||
                             strcmp(argv[1], "refresh") == 0)) {
         fprintf(stderr, "pgdeck: error: \"%s\" is not available in this "
                         "version yet\n", argv[1]);
