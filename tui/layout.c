@@ -58,57 +58,38 @@ static void apportion(int total, const int *w, const bool *use, int n,
     }
 }
 
-/* Heights of n rows sharing total: TUI_LAYOUT_MIN_H each (or all of
- * total for a single short row), the rest by weight up to max_h, and
- * what no row can take by weight regardless of max_h. */
+/* Heights of n rows sharing total: a single short row gets all of it;
+ * otherwise a row with a max_h gets it first (no more than an even share
+ * of total), the other rows share the rest by weight, each at least
+ * TUI_LAYOUT_MIN_H, and what no row may take goes by weight to all. */
 static void heights(const row *rows, int n, int total, int *out)
 {
-    int w[TUI_LAYOUT_MAX], i, spare;
+    int w[TUI_LAYOUT_MAX], i, spare = total, fair = total / n, nfree = 0;
     bool use[TUI_LAYOUT_MAX];
 
     if (n == 1 && total < TUI_LAYOUT_MIN_H) {
         out[0] = total;
         return;
     }
-    spare = total - n * TUI_LAYOUT_MIN_H;
     for (i = 0; i < n; i++) {
-        out[i] = TUI_LAYOUT_MIN_H;
         w[i] = rows[i].weight;
-        use[i] = rows[i].max_h == 0 || rows[i].max_h > TUI_LAYOUT_MIN_H;
-    }
-    for (;;) {
-        int share[TUI_LAYOUT_MAX] = {0}, left = spare;
-        bool capped = false, any = false;
-
-        for (i = 0; i < n; i++)
-            any |= use[i];
-        if (!any || spare <= 0)
-            break;
-        apportion(spare, w, use, n, share);
-        /* Rows that would pass their max take it and drop out; the others
-         * share again what is left. */
-        for (i = 0; i < n; i++) {
-            if (!use[i] || rows[i].max_h == 0 ||
-                out[i] + share[i] < rows[i].max_h)
-                continue;
-            left -= rows[i].max_h - out[i];
-            out[i] = rows[i].max_h;
-            use[i] = false;
-            capped = true;
+        use[i] = rows[i].max_h == 0;
+        if (use[i]) {
+            out[i] = TUI_LAYOUT_MIN_H;
+            nfree++;
+        } else {
+            out[i] = rows[i].max_h < fair ? rows[i].max_h : fair;
+            if (out[i] < TUI_LAYOUT_MIN_H)
+                out[i] = TUI_LAYOUT_MIN_H;
         }
-        if (capped) {
-            spare = left;
-            continue;
-        }
-        for (i = 0; i < n; i++)
-            out[i] += share[i];
-        spare = 0;
+        spare -= out[i];
     }
-    if (spare > 0) {
+    if (spare <= 0)
+        return;
+    if (nfree == 0)
         for (i = 0; i < n; i++)
             use[i] = true;
-        apportion(spare, w, use, n, out);
-    }
+    apportion(spare, w, use, n, out);
 }
 
 /* Groups the panels into rows; returns how many. */

@@ -221,4 +221,5 @@ const tui_panel_ops tui_pool_panel = {
     .key = NULL,
     .resize = NULL,
     .free = pool_free,
+    .hint = {.weight = 1, .max_h = 9},
 };

@@ -31,9 +31,10 @@
 /* The panels in layout and Tab order; the focus starts on Activity. */
 static const tui_panel_ops *const panel_kinds[] = {
     &tui_pool_panel,
+    &tui_activity_panel,
 };
 #define NKINDS ((int)(sizeof(panel_kinds) / sizeof(panel_kinds[0])))
-#define FIRST_FOCUS 0
+#define FIRST_FOCUS 1
 
 typedef struct tui {
     pd_core *core;                      /* borrowed */

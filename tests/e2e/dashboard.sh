@@ -118,7 +118,7 @@ tmux_capture main | grep -q 'quit, leaving' &&
 # ---- resize ------------------------------------------------------------
 tmux_resize main 20 5
 sleep 0.5
-if tmux_wait main 'Pool' 5 && ! tmux_capture main | grep -q 'pane-exit'; then
+if tmux_wait main 'Activity' 5 && ! tmux_capture main | grep -q 'pane-exit'; then
     ok "resize to 20x5 draws what fits"
 else
     not_ok "resize to 20x5 draws what fits" "$(tmux_capture main | tr '\n' '|')"
@@ -142,6 +142,129 @@ tmux_capture main | grep -q 'Pool' &&
     not_ok "q gives back the normal screen" "dashboard still visible" ||
     ok "q gives back the normal screen"
 tmux_kill main
+
+# ---- focus, zoom, mouse --------------------------------------------------
+# hexkeys NAME STRING: STRING's bytes as terminal input (mouse reports).
+hexkeys() {
+    tmux_keys "$1" -H $(printf '%s' "$2" | od -An -tx1)
+}
+# click NAME X Y: a left click at column X, row Y (1-based; SGR mouse).
+click() {
+    hexkeys "$1" $'\e[<0;'"$2;$3"'M'
+    hexkeys "$1" $'\e[<0;'"$2;$3"'m'
+}
+# focus_is NAME PANEL: the help names PANEL's own keys (the focused one).
+focus_is() {
+    local r=1
+    tmux_keys "$1" '?'
+    tmux_wait "$1" "$2 panel" 3 && r=0
+    tmux_keys "$1" x
+    sleep 0.2
+    return $r
+}
+start focus 100 30
+tmux_wait focus 'Activity' 10
+focus_is focus Activity && ok "the focus starts on Activity" ||
+    not_ok "the focus starts on Activity" "$(tmux_capture focus | head -3)"
+tmux_keys focus Enter
+if tmux_wait focus '^ pgdeck .* zoom ' 3 && ! tmux_capture focus | grep -q 'Pool'
+then ok "Enter zooms the focused panel"; else
+    not_ok "Enter zooms the focused panel" "$(line focus 1)"; fi
+tmux_keys focus Enter
+tmux_wait focus 'Pool' 3 && ! line focus 1 | grep -q zoom &&
+    ok "Enter again shows every panel" ||
+    not_ok "Enter again shows every panel" "$(line focus 1)"
+row=$(tmux_capture focus | grep -n 'Activity' | head -1 | cut -d: -f1)
+click focus 10 3
+sleep 0.3
+! focus_is focus Activity && ok "a click focuses the panel clicked" ||
+    not_ok "a click focuses the panel clicked" "still on Activity"
+click focus 10 "$((row + 2))"
+sleep 0.3
+focus_is focus Activity && ok "a click on Activity focuses it again" ||
+    not_ok "a click on Activity focuses it again" "row $row"
+tmux_keys focus Tab
+sleep 0.2
+! focus_is focus Activity && ok "Tab moves the focus" ||
+    not_ok "Tab moves the focus" "still on Activity"
+tmux_keys focus BTab
+sleep 0.2
+focus_is focus Activity && ok "Shift-Tab moves it back" ||
+    not_ok "Shift-Tab moves it back" ""
+tmux_keys focus Up
+sleep 0.2
+! focus_is focus Activity && ok "Up at the first row focuses the panel above" ||
+    not_ok "Up at the first row focuses the panel above" ""
+tmux_keys focus p
+tmux_wait focus '^ pgdeck .* paused ' 3 && tmux_wait focus ' paused ┐' 3 &&
+    ok "p pauses every panel" || not_ok "p pauses every panel" "$(line focus 1)"
+tmux_keys focus p
+tmux_wait focus 'refresh 1s' 3 && ok "p again resumes" ||
+    not_ok "p again resumes" "$(line focus 1)"
+tmux_keys focus +
+tmux_wait focus 'refresh 0.5s' 3 && ok "+ refreshes faster" ||
+    not_ok "+ refreshes faster" "$(line focus 1)"
+tmux_keys focus - -
+tmux_wait focus 'refresh 2s' 3 && ok "- refreshes slower" ||
+    not_ok "- refreshes slower" "$(line focus 1)"
+tmux_keys focus q
+exited focus 0 && ok "focus: q quits" || not_ok "focus: q quits" ""
+tmux_kill focus
+
+# ---- activity ----------------------------------------------------------
+SLEEPER=e2e_sleeper_$$
+"$PSQL" -X -c "SELECT pg_sleep(60) AS $SLEEPER" >"$WORK/sleeper.out" 2>&1 &
+sleeper=$!
+start act 100 30
+if tmux_wait act "pg_sleep\\(60\\) AS e2e_sle" 10; then
+    ok "Activity shows a pg_sleep backend from another session"
+else
+    not_ok "Activity shows a pg_sleep backend from another session" \
+        "$(tmux_capture act | grep -A3 Activity | tr '\n' '|')"
+fi
+tmux_wait act 'PID .*STATE .*DURATION.*QUERY' 3 &&
+    tmux_wait act "[0-9]+ .* active .*Timeout:PgSleep .*pg_sleep" 3 &&
+    ok "Activity: pid, state, wait event, duration, query" ||
+    not_ok "Activity: pid, state, wait event, duration, query" \
+        "$(tmux_capture act | grep -m1 PID)"
+tmux_keys act /
+tmux_keys act -l "$SLEEPER"
+tmux_keys act Enter
+tmux_wait act 'Activity 1 of [0-9]+ backends' 3 &&
+    tmux_wait act "/$SLEEPER 1 of" 3 &&
+    ok "/ filters the backends" ||
+    not_ok "/ filters the backends" "$(tmux_capture act | grep -m1 Activity)"
+tmux_keys act s
+tmux_wait act 'QUERY▲|QUERY\^' 3 && ok "s sorts by the next column" ||
+    not_ok "s sorts by the next column" "$(tmux_capture act | grep -m1 PID)"
+tmux_keys act k
+tmux_wait act 'Cancel the query of backend [0-9]+' 3 &&
+    ok "k asks before canceling" || not_ok "k asks before canceling" ""
+tmux_keys act n
+sleep 1
+kill -0 "$sleeper" 2>/dev/null && ! tmux_capture act | grep -q 'Cancel the' &&
+    ok "n leaves the backend alone" || not_ok "n leaves the backend alone" ""
+tmux_keys act k
+tmux_wait act 'Cancel the query of backend [0-9]+' 3
+tmux_keys act y
+tmux_wait act 'cancel sent to backend [0-9]+' 5 &&
+    ok "y cancels: the message says so" ||
+    not_ok "y cancels: the message says so" "$(line act 30)"
+for i in $(seq 50); do kill -0 "$sleeper" 2>/dev/null || break; sleep 0.1; done
+wait "$sleeper" 2>/dev/null
+grep -q 'canceling statement due to user request' "$WORK/sleeper.out" &&
+    ok "k + y cancels the pg_sleep backend" ||
+    not_ok "k + y cancels the pg_sleep backend" "$(cat "$WORK/sleeper.out")"
+tmux_wait act 'Activity 0 of [0-9]+ backends' 5 &&
+    ok "the canceled backend leaves the list" ||
+    not_ok "the canceled backend leaves the list" \
+        "$(tmux_capture act | grep -m1 Activity)"
+tmux_keys act Escape
+tmux_wait act 'Activity [0-9]+ backends' 3 && ok "Esc clears the filter" ||
+    not_ok "Esc clears the filter" "$(tmux_capture act | grep -m1 Activity)"
+tmux_keys act q
+exited act 0 && ok "activity: q quits" || not_ok "activity: q quits" ""
+tmux_kill act
 
 # ---- Ctrl-C and SIGTERM ------------------------------------------------
 start intr 80 24
@@ -238,7 +361,7 @@ tmux_kill mono
 # ---- starting small ----------------------------------------------------
 start tiny 20 5
 sleep 1.5
-if tmux_wait tiny 'Pool' 5 && ! tmux_capture tiny | grep -q pane-exit; then
+if tmux_wait tiny 'Activity' 5 && ! tmux_capture tiny | grep -q pane-exit; then
     ok "starts on a 20x5 terminal"
 else
     not_ok "starts on a 20x5 terminal" "$(tmux_capture tiny | tr '\n' '|')"
