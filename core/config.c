@@ -493,7 +493,8 @@ static size_t distance(const char *a, const char *b)
 static bool known_child(const char *prefix, const char *name,
                         char *near, size_t nearsz)
 {
-    size_t i, plen = strlen(prefix), best = 3;
+    size_t i, plen = strlen(prefix);
+    size_t best = strlen(name) >= 8 ? 4 : 3; /* suggest below this */
 
     near[0] = '\0';
     for (i = 0; i < NSETTINGS + NLIST_KEYS; i++) {

@@ -45,10 +45,22 @@ typedef struct batch {
     bool completed;     /* the unit just started has finished */
 } batch;
 
+/* A command-line setting, applied once the file and the environment are
+ * (the command line comes last in the precedence). */
+typedef struct override {
+    const char *key;   /* settings-table key, static */
+    const char *value; /* borrowed from argv */
+    const char *flag;  /* as the user wrote it, for errors, static */
+} override;
+
 typedef struct args {
     int mode;
     bool demo;
-    bool no_color;
+    bool print_config;
+    const char *config_path;  /* --config, borrowed from argv; NULL: the
+                                 default path */
+    override *over;           /* owned, in command-line order */
+    int nover;
     const char *positional[2];
     int npositional;
 } args;
@@ -185,24 +197,20 @@ static void step(batch *b)
     b->in_step = false;
 }
 
-static int parse_count(const char *opt, const char *v, int lo)
+static void add_override(args *a, const char *key, const char *value,
+                         const char *flag)
 {
-    char *end;
-    long n;
-
-    errno = 0;
-    n = strtol(v, &end, 10);
-    if (errno != 0 || end == v || *end != '\0' || n < lo || n > 10000) {
-        fprintf(stderr, "pgdeck: error: %s: must be an integer from %d to "
-                        "10000 (got \"%s\")\n", opt, lo, v);
-        exit(2);
-    }
-    return (int)n;
+    a->over = pd_xrealloc(a->over, (size_t)(a->nover + 1) * sizeof(*a->over));
+    a->over[a->nover].key = key;
+    a->over[a->nover].value = value;
+    a->over[a->nover].flag = flag;
+    a->nover++;
 }
 
 enum {
     OPT_CSV = 256, OPT_JSON, OPT_NO_COLOR, OPT_MIN_POOL, OPT_MAX_POOL,
-    OPT_DEMO, OPT_CONFIG, OPT_THEME, OPT_SLOW_MS, OPT_SLOW_LOG
+    OPT_DEMO, OPT_CONFIG, OPT_THEME, OPT_SLOW_MS, OPT_SLOW_LOG,
+    OPT_PRINT_CONFIG, OPT_METRICS_LISTEN
 };
 
 static const struct option long_opts[] = {
@@ -232,6 +240,8 @@ static const struct option long_opts[] = {
     {"theme", required_argument, NULL, OPT_THEME},
     {"slow-ms", required_argument, NULL, OPT_SLOW_MS},
     {"slow-log", required_argument, NULL, OPT_SLOW_LOG},
+    {"print-config", no_argument, NULL, OPT_PRINT_CONFIG},
+    {"metrics-listen", required_argument, NULL, OPT_METRICS_LISTEN},
     {NULL, 0, NULL, 0},
 };
 
@@ -241,8 +251,9 @@ static void set_str(char **field, const char *v)
     *field = pd_xstrdup(v);
 }
 
-/* Parses argv into cfg, print options and the batch. Exits on bad input
- * with status 2 and one line naming the option. */
+/* Parses argv into args (settings wait there as overrides), cfg's
+ * connection fields, print options and the batch. Exits on bad input with
+ * status 2 and one line naming the option. */
 static void parse_args(int argc, char **argv, args *a, pd_config *cfg,
                        sh_print_opts *po, batch *b)
 {
@@ -254,7 +265,7 @@ static void parse_args(int argc, char **argv, args *a, pd_config *cfg,
         switch (c) {
         case 'c': add_command(b, optarg); break;
         case 'f': add_file(b, optarg); break;
-        case 'd': pd_config_set_str(&cfg->dsn, optarg); break;
+        case 'd': add_override(a, "database.url", optarg, "-d"); break;
         case 'h': pd_config_set_str(&cfg->host, optarg); break;
         case 'p': pd_config_set_str(&cfg->port, optarg); break;
         case 'U': pd_config_set_str(&cfg->user, optarg); break;
@@ -268,15 +279,24 @@ static void parse_args(int argc, char **argv, args *a, pd_config *cfg,
         case 'V': sh_usage_version(stdout); exit(0);
         case OPT_CSV: po->format = SH_FMT_CSV; break;
         case OPT_JSON: po->format = SH_FMT_JSON; break;
-        case OPT_NO_COLOR: a->no_color = true; break;
+        case OPT_NO_COLOR:
+            add_override(a, "no_color", "true", "--no-color"); break;
         case OPT_MIN_POOL:
-            cfg->pool_min = parse_count("--min-pool", optarg, 0); break;
+            add_override(a, "pool.min", optarg, "--min-pool"); break;
         case OPT_MAX_POOL:
-            cfg->pool_max = parse_count("--max-pool", optarg, 1); break;
-        case OPT_DEMO: a->demo = true; break;
-        case OPT_CONFIG: case OPT_THEME: case OPT_SLOW_MS: case OPT_SLOW_LOG:
-            /* Accepted now; their settings arrive with the config system. */
+            add_override(a, "pool.max", optarg, "--max-pool"); break;
+        case OPT_SLOW_MS:
+            add_override(a, "slow_log.threshold_ms", optarg, "--slow-ms");
             break;
+        case OPT_SLOW_LOG:
+            add_override(a, "slow_log.file", optarg, "--slow-log"); break;
+        case OPT_THEME: add_override(a, "theme", optarg, "--theme"); break;
+        case OPT_METRICS_LISTEN:
+            add_override(a, "metrics_listen", optarg, "--metrics-listen");
+            break;
+        case OPT_CONFIG: a->config_path = optarg; break;
+        case OPT_PRINT_CONFIG: a->print_config = true; break;
+        case OPT_DEMO: a->demo = true; break;
         case '?':
             if (optopt == 0 || optopt == '?') {
                 if (optind > 0 && strcmp(argv[optind - 1], "-?") != 0 &&
@@ -286,6 +306,9 @@ static void parse_args(int argc, char **argv, args *a, pd_config *cfg,
                 sh_usage_print(stdout);
                 exit(0);
             }
+            if (optopt >= OPT_CSV) /* a long option without its value */
+                usage_error("missing the argument of option",
+                            argv[optind - 1]);
             if (strchr("cfdhpUFR", optopt) != NULL) {
                 char o[3] = {'-', (char)optopt, '\0'};
                 usage_error("missing the argument of option", o);
@@ -302,8 +325,30 @@ static void parse_args(int argc, char **argv, args *a, pd_config *cfg,
                         argv[optind]);
         a->positional[a->npositional++] = argv[optind++];
     }
-    if (cfg->pool_min > cfg->pool_max)
-        cfg->pool_min = cfg->pool_max;
+}
+
+/* The settings, layer by layer: the config file, the environment, then the
+ * command line (options in their order, then DBNAME and USERNAME). Returns
+ * 0, or PD_E* with err saying which file position, variable or option is
+ * wrong. Nothing connects before this has succeeded. */
+static int apply_config(pd_config *cfg, const args *a, pd_error *err)
+{
+    int i, rc;
+
+    if ((rc = pd_config_load(cfg, a->config_path, err)) != 0 ||
+        (rc = pd_config_apply_env(cfg, err)) != 0)
+        return rc;
+    for (i = 0; i < a->nover; i++)
+        if ((rc = pd_config_set(cfg, a->over[i].key, a->over[i].value,
+                                a->over[i].flag, err)) != 0)
+            return rc;
+    if (a->npositional > 0 &&
+        (rc = pd_config_set(cfg, "database.url", a->positional[0], "DBNAME",
+                            err)) != 0)
+        return rc;
+    if (a->npositional > 1)
+        pd_config_set_str(&cfg->user, a->positional[1]);
+    return pd_config_check(cfg, err);
 }
 
 static int run_batch(pd_core *core, sh_session *s, batch *b)
@@ -335,10 +380,6 @@ int main(int argc, char **argv)
     memset(&b, 0, sizeof(b));
     sh_print_opts_init(&po);
     pd_config_init(&cfg);
-    if (pd_config_apply_env(&cfg, &err) != 0) {
-        fprintf(stderr, "pgdeck: error: %s\n", err.message);
-        return 2;
-    }
     if (argc > 1 && strcmp(argv[1], "demo") == 0)
         return sh_demo_main(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "shell") == 0) {
@@ -353,12 +394,15 @@ int main(int argc, char **argv)
         return 2;
     }
     parse_args(argc, argv, &a, &cfg, &po, &b);
-    if (a.npositional > 0)
-        pd_config_set_str(&cfg.dsn, a.positional[0]);
-    if (a.npositional > 1)
-        pd_config_set_str(&cfg.user, a.positional[1]);
-    if (a.no_color)
-        cfg.no_color = true;
+    if (apply_config(&cfg, &a, &err) != 0) {
+        fprintf(stderr, "pgdeck: error: %s\n", err.message);
+        status = 2;
+        goto out;
+    }
+    if (a.print_config) {
+        pd_config_print(&cfg, stdout);
+        goto out;
+    }
     if (a.demo) {
         char *dsn = NULL;
         if (sh_demo_ensure(&dsn, &err) != 0) {
@@ -366,8 +410,11 @@ int main(int argc, char **argv)
             status = 1;
             goto out;
         }
-        pd_config_set_str(&cfg.dsn, dsn);
+        if (pd_config_set(&cfg, "database.url", dsn, "--demo", &err) != 0)
+            status = 1; /* cannot happen: a string setting */
         free(dsn);
+        if (status != 0)
+            goto out;
     }
 
     core = pd_core_new(&cfg, &err);
@@ -405,6 +452,7 @@ out:
     sh_session_free(s);
     pd_core_free(core);
     free_batch(&b);
+    free(a.over);
     sh_print_opts_free(&po);
     pd_config_free(&cfg);
     pd_error_clear(&err);
