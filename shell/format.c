@@ -452,11 +452,11 @@ static char type_align(uint32_t oid)
     }
 }
 
-/* Builds the print model of res (borrowed; t borrows from it too). */
+/* Builds the print model of res (borrowed; t borrows from it too), with
+ * null_str for SQL NULLs. */
 static void table_init(sh_table *t, const pd_result *res,
-                       const sh_print_opts *o)
+                       const char *null_str)
 {
-    const char *null_str = o->null_str != NULL ? o->null_str : "";
     size_t ncells, i, cap;
     int c;
 
@@ -473,7 +473,7 @@ static void table_init(sh_table *t, const pd_result *res,
     t->owned = pd_xcalloc(cap, sizeof(char *));
 
     /* The null string goes through the validator like any value. */
-    null_str = clean(t, null_str, cap);
+    null_str = clean(t, null_str != NULL ? null_str : "", cap);
     for (c = 0; c < t->ncols; c++) {
         const char *name = pd_result_col_name(res, c);
 
@@ -491,6 +491,38 @@ static void table_init(sh_table *t, const pd_result *res,
                     clean(t, v, cap);
         }
     }
+}
+
+/* Builds the print model of a hand-made table (borrowed; t borrows from
+ * it too). */
+static void table_init_cells(sh_table *t, const sh_print_table *pt)
+{
+    size_t ncells, i, cap;
+    int c;
+
+    memset(t, 0, sizeof(*t));
+    t->ncols = pt->ncols;
+    t->nrows = pt->nrows;
+    ncells = t->nrows * (size_t)t->ncols;
+    cap = ncells + (size_t)t->ncols + 1;
+    t->headers = pd_xcalloc((size_t)t->ncols + 1, sizeof(char *));
+    t->cells = pd_xcalloc(ncells + 1, sizeof(char *));
+    t->aligns = pd_xcalloc((size_t)t->ncols + 1, 1);
+    t->owned = pd_xcalloc(cap, sizeof(char *));
+    for (c = 0; c < t->ncols; c++) {
+        const char *name = pt->headers[c];
+
+        t->headers[c] = clean(t, name != NULL ? name : "", cap);
+        t->aligns[c] = pt->aligns != NULL && pt->aligns[c] == 'r' ? 'r' : 'l';
+    }
+    for (i = 0; i < ncells; i++) {
+        const char *v = pt->cells[i];
+
+        t->cells[i] = clean(t, v != NULL ? v : "", cap);
+    }
+    t->title = pt->title;
+    t->footers = pt->footers;
+    t->nfooters = pt->footers != NULL ? pt->nfooters : 0;
 }
 
 static void table_free(sh_table *t)
@@ -611,6 +643,26 @@ static void print_json(FILE *out, const pd_result *res)
     fputs("]\n", out);
 }
 
+/* Hands t to the printer of the chosen format (JSON aside). */
+static void print_model(FILE *out, const sh_table *t,
+                        const sh_print_opts *opts)
+{
+    switch (opts->format) {
+    case SH_FMT_UNALIGNED:
+        sh_format_unaligned(out, t, opts);
+        break;
+    case SH_FMT_CSV:
+        sh_format_csv(out, t, opts);
+        break;
+    default:
+        if (opts->expanded == 1)
+            sh_format_expanded(out, t, opts);
+        else
+            sh_format_aligned(out, t, opts);
+        break;
+    }
+}
+
 /* psql prints the status of a row-returning statement only for the DML
  * forms with RETURNING. */
 static bool tag_with_rows(const char *tag)
@@ -640,23 +692,54 @@ void sh_format_print(FILE *out, const pd_result *res,
     if (opts->format == SH_FMT_JSON) {
         print_json(out, res);
     } else {
-        table_init(&t, res, opts);
-        switch (opts->format) {
-        case SH_FMT_UNALIGNED:
-            sh_format_unaligned(out, &t, opts);
-            break;
-        case SH_FMT_CSV:
-            sh_format_csv(out, &t, opts);
-            break;
-        default:
-            if (opts->expanded == 1)
-                sh_format_expanded(out, &t, opts);
-            else
-                sh_format_aligned(out, &t, opts);
-            break;
-        }
+        table_init(&t, res, opts->null_str);
+        print_model(out, &t, opts);
         table_free(&t);
     }
     if (!opts->quiet && tag_with_rows(tag))
         fprintf(out, "%s\n", tag);
+}
+
+/* Prints a hand-made table with its title and footers; see format.h. */
+void sh_format_print_table(FILE *out, const sh_print_table *pt,
+                           const sh_print_opts *opts)
+{
+    sh_table t;
+
+    if (opts->format == SH_FMT_JSON) {
+        /* pgdeck's own format has no titles: the rows as JSON text. */
+        pd_result *res = pd_result_new(pt->ncols, pt->headers, NULL);
+        size_t r;
+
+        for (r = 0; r < pt->nrows; r++)
+            pd_result_add_row(res, (const char *const *)pt->cells +
+                                       r * (size_t)pt->ncols);
+        print_json(out, res);
+        pd_result_free(res);
+        return;
+    }
+    table_init_cells(&t, pt);
+    print_model(out, &t, opts);
+    table_free(&t);
+}
+
+/* Prints a catalog query's rows under a title; see format.h. */
+void sh_format_print_titled(FILE *out, const pd_result *res,
+                            const char *title, const char *const *footers,
+                            size_t nfooters, const sh_print_opts *opts)
+{
+    sh_table t;
+
+    if (!pd_result_has_rows(res))
+        return;
+    if (opts->format == SH_FMT_JSON) {
+        print_json(out, res);
+        return;
+    }
+    table_init(&t, res, ""); /* psql's describe sets nullPrint to NULL */
+    t.title = title;
+    t.footers = footers;
+    t.nfooters = footers != NULL ? nfooters : 0;
+    print_model(out, &t, opts);
+    table_free(&t);
 }

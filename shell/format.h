@@ -42,6 +42,36 @@ void sh_print_opts_free(sh_print_opts *o);
 void sh_format_print(FILE *out, const pd_result *res,
                      const sh_print_opts *opts);
 
+/* A table psql builds itself instead of printing a query's rows (\d NAME,
+ * \du): cells given as text, each column's alignment given. All
+ * borrowed. */
+typedef struct sh_print_table {
+    const char *title;          /* above the table, or NULL */
+    int ncols;                  /* columns */
+    size_t nrows;               /* rows */
+    const char *const *headers; /* ncols names */
+    const char *const *cells;   /* nrows * ncols, row-major; NULL is "" */
+    const char *aligns;         /* ncols of 'l' or 'r'; NULL all 'l' */
+    const char *const *footers; /* lines under the table (may hold "\n") */
+    size_t nfooters;            /* 0: "(N rows)" when opts->footer */
+} sh_print_table;
+
+/* Prints t as psql's printTable does: the title (centred over an aligned
+ * table), the rows, then the footers, which replace the default "(N rows)"
+ * footer when there are any. Titles and footers show in the aligned,
+ * expanded and unaligned formats, never with tuples only, never in CSV.
+ * t and opts borrowed. */
+void sh_format_print_table(FILE *out, const sh_print_table *t,
+                           const sh_print_opts *opts);
+
+/* Prints res as psql's printQuery does for its own catalog queries (the
+ * \d lists): with title (NULL none) and footers (nfooters of them,
+ * replacing "(N rows)"), NULLs as empty strings whatever \pset null says,
+ * and no command tag. Everything borrowed. */
+void sh_format_print_titled(FILE *out, const pd_result *res,
+                            const char *title, const char *const *footers,
+                            size_t nfooters, const sh_print_opts *opts);
+
 /* Prints err as psql does: a server error as libpq's full text
  * ("ERROR:  ...", "LINE n: ..." and the caret, DETAIL, HINT), anything
  * else as "pgdeck: error: message". prefix (e.g. "pgdeck:f.sql:3: ") goes
@@ -61,6 +91,9 @@ typedef struct sh_table {
     char *aligns;          /* per column: 'r' numeric types, else 'l' */
     char **owned;          /* cleaned copies, freed with the table */
     size_t nowned;         /* entries used in owned */
+    const char *title;     /* printed above the table, or NULL */
+    const char *const *footers; /* nfooters lines replacing "(N rows)" */
+    size_t nfooters;
 } sh_table;
 
 /* One display line of a value, as psql's aligned printers show it: tabs

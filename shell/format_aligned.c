@@ -7,7 +7,8 @@
  * newlines takes several display lines; a "+" after a line says another
  * follows. The last column is never padded on the right unless border is
  * 2 or a "+" mark needs its column, which is why psql's lines have no
- * trailing blanks except in those cases. */
+ * trailing blanks except in those cases. A title is centred over the
+ * table; footers, when given, replace the "(N rows)" line. */
 #include "shell/format.h"
 
 #include <stdlib.h>
@@ -217,6 +218,15 @@ void sh_format_aligned(FILE *out, const sh_table *t, const sh_print_opts *o)
         cols[c].lines = pd_xcalloc((size_t)cols[c].maxlines + 1,
                                    sizeof(sh_line));
     }
+    if (t->title != NULL && !o->tuples_only) {
+        int w;
+
+        /* Centred over the table, or as is when it is wider. */
+        sh_format_measure(t->title, &w, NULL, NULL);
+        if (w < total)
+            spaces(out, (total - w) / 2);
+        fprintf(out, "%s\n", t->title);
+    }
     if (!o->tuples_only)
         print_headers(out, t, cols, border);
     /* Without columns psql has no cells, hence no row lines at all. */
@@ -224,7 +234,12 @@ void sh_format_aligned(FILE *out, const sh_table *t, const sh_print_opts *o)
         print_row(out, t, t->cells + r * (size_t)t->ncols, cols, border);
     if (border == 2)
         rule(out, cols, t->ncols, border);
-    if (o->footer && !o->tuples_only) {
+    if (t->nfooters > 0 && !o->tuples_only) {
+        size_t f;
+
+        for (f = 0; f < t->nfooters; f++)
+            fprintf(out, "%s\n", t->footers[f]);
+    } else if (o->footer && !o->tuples_only) {
         char foot[64];
 
         sh_format_footer(foot, sizeof(foot), t->nrows);

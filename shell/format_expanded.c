@@ -6,7 +6,8 @@
  * their type. The rule above each record is as wide as the widest name and
  * value; a "[ RECORD n ]" label longer than that runs past it, as in psql
  * 15 (later versions widen the data column instead). A multi-line name or
- * value marks each continued line with "+". */
+ * value marks each continued line with "+". A title goes on its own line
+ * first; given footers follow a blank line (none at border 2). */
 #include "shell/format.h"
 
 #include <stdlib.h>
@@ -145,8 +146,12 @@ void sh_format_expanded(FILE *out, const sh_table *t,
 
     ncells = t->nrows * (size_t)t->ncols;
     if (ncells == 0) {
-        /* Nothing to show record by record: psql prints the row count. */
-        if (!o->tuples_only && o->footer) {
+        /* Nothing to show record by record: psql prints the footers or
+         * the row count, and no title. */
+        if (!o->tuples_only && t->nfooters > 0) {
+            for (i = 0; i < t->nfooters; i++)
+                fprintf(out, "%s\n", t->footers[i]);
+        } else if (!o->tuples_only && o->footer) {
             char foot[64];
 
             sh_format_footer(foot, sizeof(foot), t->nrows);
@@ -155,6 +160,8 @@ void sh_format_expanded(FILE *out, const sh_table *t,
         fputc('\n', out);
         return;
     }
+    if (t->title != NULL && !o->tuples_only)
+        fprintf(out, "%s\n", t->title);
 
     for (i = 0; i < (size_t)t->ncols; i++) {
         size_t sz;
@@ -205,6 +212,13 @@ void sh_format_expanded(FILE *out, const sh_table *t,
     }
     if (border == 2)
         record_line(out, border, 0, hwidth, dwidth);
+    /* Only given footers: psql has no "(N rows)" in this layout. */
+    if (!o->tuples_only && t->nfooters > 0) {
+        if (border < 2)
+            fputc('\n', out);
+        for (i = 0; i < t->nfooters; i++)
+            fprintf(out, "%s\n", t->footers[i]);
+    }
     fputc('\n', out);
 
     free(hbuf);

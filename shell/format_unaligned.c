@@ -5,7 +5,8 @@
  * ("\n"). The header line and the "(N rows)" footer are records too.
  * Whatever the record separator, the output ends with a newline. In
  * expanded mode each field is "name|value" on its own record and records
- * are separated by an empty one; there is no footer. */
+ * are separated by an empty one; there is no "(N rows)" footer, only given
+ * ones after an empty record. A title is a record of its own. */
 #include "shell/format.h"
 
 #include <string.h>
@@ -22,6 +23,10 @@ static void print_vertical(FILE *out, const sh_table *t,
     size_t ncells = t->nrows * (size_t)t->ncols, i;
     bool pending = false;
 
+    if (t->title != NULL && !o->tuples_only) {
+        fputs(t->title, out);
+        pending = true;
+    }
     for (i = 0; i < ncells; i++) {
         int c = (int)(i % (size_t)t->ncols);
 
@@ -37,6 +42,13 @@ static void print_vertical(FILE *out, const sh_table *t,
             put(out, o->record_sep);
         else
             pending = true;
+    }
+    if (!o->tuples_only && t->nfooters > 0) {
+        put(out, o->record_sep);
+        for (i = 0; i < t->nfooters; i++) {
+            put(out, o->record_sep);
+            fputs(t->footers[i], out);
+        }
     }
     if (pending)
         fputc('\n', out);
@@ -54,6 +66,10 @@ void sh_format_unaligned(FILE *out, const sh_table *t,
     if (o->expanded == 1) {
         print_vertical(out, t, o);
         return;
+    }
+    if (!o->tuples_only && t->title != NULL) {
+        fputs(t->title, out);
+        put(out, o->record_sep);
     }
     if (!o->tuples_only) {
         for (c = 0; c < t->ncols; c++) {
@@ -74,7 +90,14 @@ void sh_format_unaligned(FILE *out, const sh_table *t,
         else
             pending = true;
     }
-    if (!o->tuples_only && o->footer) {
+    if (!o->tuples_only && t->nfooters > 0) {
+        for (i = 0; i < t->nfooters; i++) {
+            if (pending)
+                put(out, o->record_sep);
+            fputs(t->footers[i], out);
+            pending = true;
+        }
+    } else if (!o->tuples_only && o->footer) {
         char foot[64];
 
         if (pending)

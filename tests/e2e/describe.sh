@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# describe.sh: the \d family must print exactly what psql -X prints.
+#
+# Builds the catalog of tests/e2e/corpus/describe.sql (tables with every
+# kind of constraint, identity and generated columns, partial and other
+# indexes, views, a materialized view, sequences, functions, partitions,
+# policies, a second schema, two roles) in a database of its own, then
+# runs every command below through `pgdeck -c` and `psql -X -c` and
+# compares stdout and stderr byte for byte, and the exit status. One TAP
+# line per command and output mode; a mismatch prints a short diff on
+# stderr. Everything created is dropped at the end.
+#
+# Environment (set by tests/run.sh): PGHOST, PGPORT, PGUSER, PGDATABASE
+# for the throwaway cluster, PGDECK and PSQL for the two programs.
+
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/e2e/lib.sh
+. "$here/lib.sh"
+
+export LC_ALL=C.UTF-8 PGCLIENTENCODING=UTF8
+unset PSQLRC PGOPTIONS PAGER PSQL_PAGER COLUMNS
+db="pd_describe_$$"
+admin_db=${PGDATABASE:-postgres}
+roles="pd_desc_nologin pd_desc_role"
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/pd-describe.XXXXXX") || exit 1
+
+admin() { "$PSQL" -X -q -d "$admin_db" "$@" >/dev/null 2>&1; }
+
+drop_roles() {
+    local r
+    for r in $roles; do admin -c "DROP ROLE IF EXISTS $r"; done
+}
+
+cleanup() {
+    admin -c "DROP DATABASE IF EXISTS $db WITH (FORCE)"
+    drop_roles
+    rm -rf "$tmp"
+    pd_e2e_cleanup
+}
+trap cleanup EXIT
+
+drop_roles
+if ! admin -c "CREATE DATABASE $db" ||
+    ! "$PSQL" -X -q -v ON_ERROR_STOP=1 -d "$db" \
+        -f "$here/corpus/describe.sql" >"$tmp/setup.log" 2>&1; then
+    not_ok "describe: setup" "$(head -c 300 "$tmp/setup.log")"
+    exit 1
+fi
+export PGDATABASE="$db"
+
+# run PROG OUTPREFIX ARGS...: stdout, stderr and status into files.
+run() {
+    local prog=$1 out=$2; shift 2
+    timeout 30 "$prog" "$@" >"$out.out" 2>"$out.err" </dev/null
+    echo $? >"$out.rc"
+}
+
+show_diff() {
+    printf '# %s differs (-psql +pgdeck):\n' "$1" >&2
+    diff -u --label psql --label pgdeck "$2" "$3" | head -n 30 | cat -A |
+        sed 's/^/#   /' >&2
+}
+
+# compare FLAGS COMMAND: one TAP line.
+compare() {
+    local flags=$1 cmd=$2 what="" name
+
+    name="describe: ${flags:+$flags }$cmd"
+    # shellcheck disable=SC2086
+    run "$PSQL" "$tmp/p" -X $flags -c "$cmd"
+    # shellcheck disable=SC2086
+    run "$PGDECK" "$tmp/d" $flags -c "$cmd"
+    cmp -s "$tmp/p.out" "$tmp/d.out" || what="stdout"
+    cmp -s "$tmp/p.err" "$tmp/d.err" || what="$what stderr"
+    cmp -s "$tmp/p.rc" "$tmp/d.rc" ||
+        what="$what status($(cat "$tmp/p.rc") vs $(cat "$tmp/d.rc"))"
+    if [ -z "$what" ]; then
+        ok "$name"
+        return
+    fi
+    not_ok "$name" "differs:$what"
+    case $what in *stdout*) show_diff stdout "$tmp/p.out" "$tmp/d.out" ;; esac
+    case $what in *stderr*) show_diff stderr "$tmp/p.err" "$tmp/d.err" ;; esac
+}
+
+# Every command plain, with "+", and with patterns; \d NAME for every
+# kind of relation.
+commands=(
+    '\d' '\d+' '\dS' '\dS+'
+    '\dt' '\dt+' '\dt m*' '\dt+ pd_other.*' '\dtS pg_class'
+    '\di' '\di+' '\di book*' '\diS+ pg_class_oid_index'
+    '\dv' '\dv+' '\dv open*'
+    '\dm' '\dm+' '\dm market_totals'
+    '\ds' '\ds+' '\ds *.cyc*'
+    '\dE' '\dt nosuch' '\dv pd_other.nosuch'
+    '\df' '\df+' '\df add*' '\df+ pd_other.*' '\dfS int4pl' '\dfS+ int4pl'
+    '\df nosuch'
+    '\dn' '\dn+' '\dn pd*' '\dn+ pd_other' '\dnS' '\dn nosuch'
+    '\du' '\du+' '\du pd_desc*' '\dg' '\duS' '\du nosuch'
+    "\\l $db" "\\l+ $db" '\l nosuch' '\list nosuch'
+    '\d markets' '\d+ markets' '\d trades' '\d+ trades'
+    '\d open_markets' '\d+ open_markets' '\d ruled_view' '\d+ ruled_view'
+    '\d market_totals' '\d+ market_totals'
+    '\d markets_pkey' '\d+ markets_created_idx' '\d markets_code_key'
+    '\d bookings' '\d+ bookings' '\d bookings_expr' '\d+ bookings_nnd'
+    '\d bookings_during_excl' '\d bookings_room_key'
+    '\d ticket_seq' '\d+ trades_id_seq' '\d markets_qty_seq'
+    '\d pd_other.cyc_seq' '\d unlogged_seq'
+    '\d measurements' '\d+ measurements' '\d measurements_2023'
+    '\d+ measurements_2023' '\d measurements_rest' '\d empty_parted'
+    '\d+ empty_parted' '\d measurements_at_idx' '\d+ measurements_at_idx'
+    '\d base' '\d+ base' '\d child1' '\d+ child1'
+    '\d secure' '\d+ secure' '\d forced' '\d scratch' '\d+ scratch'
+    '\d+ scratch_pkey' '\d pairs' '\d pair' '\d+ pair'
+    '\d pg_class' '\dS+ pg_class' '\d pg_toast.pg_toast_2619'
+    '\d pd_other.*' '\d+ pd_other.things' '\d *.things'
+    '\d "Weird Name"' '\d "weird name"' '\d UPPER' '\d "UPPER"'
+    '\dt "MixedCase"' '\dt *.MIXED*' '\d pd_other.things' '\d PD_OTHER.THINGS'
+    '\d trade?' '\d mark*s' '\d ma"rk"ets' "\\d 'markets'"
+    "\\d $db.public.markets" '\d nodb.public.markets' '\d a.b.c.d'
+    '\dn a.b' '\du a.b' '\l a.b' '\df x.y.z.w'
+    '\d nosuch' '\d+ nosuch' '\d a b' '\dt markets extra' '\d+ markets x y'
+)
+for c in "${commands[@]}"; do
+    compare "" "$c"
+done
+
+# The output modes, on a few commands with titles and footers.
+for flags in "-A" "-t" "--csv" "-x" "-A -x" "-t -x" "-q"; do
+    for c in '\dt' '\d markets' '\d+ trades_id_seq' '\du pd*' '\dn pd_other' \
+        '\dt nosuch' '\d nosuch' '\dS+ pg_class' '\dv' '\df add*'; do
+        compare "$flags" "$c"
+    done
+done
