@@ -77,9 +77,8 @@ static int cmd_retries(sh_session *s, const char *args)
 
 const sh_cmd sh_observe_commands[] = {
     {"pool", cmd_pool, "\\pool", "show the connection pool's statistics"},
-    {"slow", cmd_slow, "\\slow [recent|total|max|mean|calls] [N]",
-     "slowest query fingerprints, newest slow queries; \\slow threshold "
-     "[MS] shows or sets the threshold"},
+    {"slow", cmd_slow, "\\slow [recent] [N]",
+     "worst slow queries (\\slow recent: newest; \\slow threshold MS)"},
     {"metrics", cmd_metrics, "\\metrics [json|prom]",
      "show query, pool and loop metrics"},
     {"health", cmd_health, "\\health [json]",
