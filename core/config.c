@@ -341,6 +341,7 @@ void pd_config_init(pd_config *cfg)
             (void)store_text(cfg, &settings[i], settings[i].def, false);
 }
 
+/* Replaces *fieldp (owned) by a copy of value, or NULL. */
 void pd_config_set_str(char **fieldp, const char *value)
 {
     char *old = *fieldp;
@@ -1192,6 +1193,7 @@ int pd_config_load_text(pd_config *cfg, const char *text, size_t len,
     return rc;
 }
 
+/* Returns-owned default path of the file, or NULL; see config.h. */
 char *pd_config_default_path(void)
 {
     const char *x = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
@@ -1353,6 +1355,7 @@ int pd_config_check(pd_config *cfg, pd_error *err)
 
 /* ---- provenance and printing ---- */
 
+/* Borrowed origin record of key, or NULL for an unknown key. */
 const pd_config_origin *pd_config_origin_of(const pd_config *cfg,
                                             const char *key)
 {

@@ -622,6 +622,7 @@ out:
     return rc;
 }
 
+/* Frees v and everything below it. Accepts NULL. */
 void pd_jsonc_free(pd_jsonc_value *v)
 {
     size_t i;
@@ -636,6 +637,7 @@ void pd_jsonc_free(pd_jsonc_value *v)
     free(v);
 }
 
+/* The first member named key (names are unique), borrowed, or NULL. */
 const pd_jsonc_value *pd_jsonc_member(const pd_jsonc_value *obj,
                                       const char *key)
 {
@@ -649,6 +651,7 @@ const pd_jsonc_value *pd_jsonc_member(const pd_jsonc_value *obj,
     return NULL;
 }
 
+/* A static name with its article, for messages. */
 const char *pd_jsonc_type_name(pd_jsonc_type type)
 {
     switch (type) {

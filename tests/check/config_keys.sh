@@ -5,7 +5,8 @@
 cd "$(dirname "$0")/../.." || exit 1
 
 keys=$(awk '
-    /^static const (setting settings|list_key list_keys)\[\] = \{/ { on = 1; next }
+    /^static const (setting settings|list_key list_keys)\[\] = \{/ {
+        on = 1; next }
     on && /^\};/ { on = 0 }
     on && match($0, /^[[:space:]]*\{"[^"]+",/) {
         k = substr($0, RSTART, RLENGTH); sub(/^[[:space:]]*\{"/, "", k);
@@ -26,7 +27,8 @@ missing=""
 while IFS= read -r row; do
     k=${row##*:}
     printf '%s\n' "$section" | grep -qF -- "\`$k\`" ||
-        missing="$missing${row%:*}: $k is not in README.md's Configuration section
+        missing="$missing${row%:*}: $k is not in README.md's \
+Configuration section
 "
 done <<<"$keys"
 if [ -z "$missing" ]; then

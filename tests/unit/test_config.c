@@ -362,8 +362,8 @@ static void test_unknown_keys(void **state)
     load_fails("{ \"syncs\": [ {\"name\": \"a\", \"sql\": \"s\", \"retry\": "
                "{\"tries\": 2}} ] }",
                "c.json:1:50: syncs[0].retry.tries: unknown key");
-    load_fails("{ \"panels[]\": 1 }", "c.json:1:3: panels[]: unknown key (did you "
-               "mean \"panels\"?)");
+    load_fails("{ \"panels[]\": 1 }",
+               "c.json:1:3: panels[]: unknown key (did you mean \"panels\"?)");
 }
 
 static void test_wrong_types_and_ranges(void **state)
