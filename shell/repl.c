@@ -27,8 +27,11 @@
 
 #include "core/sqlsplit.h"
 #include "core/xalloc.h"
+#include "shell/complete.h"
+#include "shell/histfile.h"
 
 #define READ_CHUNK 65536
+#define HISTORY_MAX 500 /* psql's HISTSIZE */
 
 typedef struct repl {
     pd_core *core;          /* borrowed */
@@ -52,6 +55,8 @@ typedef struct repl {
     char *unit;             /* the running unit, owned */
     char *prompt;           /* the prompt readline shows, owned */
     int status;             /* exit status */
+    char *histpath;         /* owned: the history file, or NULL */
+    sh_complete *comp;      /* owned: tab completion, tty only */
 } repl;
 
 /* Readline's callback interface passes no context to its line handler;
@@ -91,13 +96,13 @@ static void update_term_cols(repl *r)
         sh_session_print_opts(r->s)->term_cols = ws.ws_col;
 }
 
-/* History gets every unit typed, except anything that may hold a
- * password (ALTER ROLE ... PASSWORD, \password is harmless but skipped). */
+/* History gets every unit typed, de-duplicated, except anything that may
+ * hold a password (histfile.c decides). */
 static void remember(repl *r, const char *unit)
 {
-    if (!r->tty || unit[0] == '\0' || strcasestr(unit, "password") != NULL)
+    if (!r->tty)
         return;
-    add_history(unit);
+    sh_histfile_add(unit);
 }
 
 static void on_handle_closed(uv_handle_t *h)
@@ -385,13 +390,32 @@ static int open_input(repl *r)
     return 0;
 }
 
-static void setup_readline(void)
+/* The statement typed on earlier lines, for completion. */
+static const char *pending_text(void *ctx)
 {
+    repl *r = ctx;
+
+    return pd_sqlsplit_pending(r->sp);
+}
+
+/* Readline, the history file (read now, before the loop runs) and the
+ * completer (its catalog loads while the user types). */
+static void setup_readline(repl *r)
+{
+    int rc;
+
     rl_readline_name = "pgdeck";
     rl_catch_signals = 0;
     rl_catch_sigwinch = 0;
     rl_change_environment = 0;
     using_history();
+    r->histpath = sh_histfile_path();
+    if (r->histpath != NULL &&
+        (rc = sh_histfile_load(r->histpath)) != 0)
+        fprintf(stderr, "pgdeck: could not read history file \"%s\": %s\n",
+                r->histpath, strerror(-rc));
+    r->comp = sh_complete_new(r->core, r->s);
+    sh_complete_install(r->comp, pending_text, r);
 }
 
 /* Runs the shell. See the contract in repl.h. */
@@ -409,7 +433,7 @@ int sh_repl_run(pd_core *core, sh_session *s)
     r.tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
     sh_session_set_interactive(s, r.tty);
     if (r.tty) {
-        setup_readline();
+        setup_readline(&r);
         update_term_cols(&r);
     } else {
         r.rbuf = pd_xmalloc(READ_CHUNK);
@@ -435,6 +459,13 @@ int sh_repl_run(pd_core *core, sh_session *s)
     if (r.stdin_flags >= 0)
         fcntl(STDIN_FILENO, F_SETFL, r.stdin_flags);
     fflush(stdout);
+    /* The loop has ended: writing the history file blocks no one. */
+    if (r.histpath != NULL &&
+        (rc = sh_histfile_save(r.histpath, HISTORY_MAX)) != 0)
+        fprintf(stderr, "pgdeck: could not save history to file \"%s\": "
+                        "%s\n", r.histpath, strerror(-rc));
+    sh_complete_free(r.comp);
+    free(r.histpath);
     rl_owner = NULL;
     free(r.unit);
     free(r.prompt);
