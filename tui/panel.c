@@ -7,6 +7,7 @@
 
 #include "core/query.h"
 #include "core/xalloc.h"
+#include "tui/dialog.h"
 #include "tui/panel.h"
 
 #define STALE_FACTOR 3 /* no data for this many intervals: stale */
@@ -614,4 +615,69 @@ void tui_panel_fmt_age(char *buf, size_t len, double secs)
     else
         snprintf(buf, len, "%ud%02uh", (unsigned)(s / 86400),
                  (unsigned)(s % 86400 / 3600));
+}
+
+/* A backend to cancel or terminate, while its question is up. */
+typedef struct kill_ask {
+    tui_panel *p; /* borrowed: the dialog closes before the panels */
+    int64_t pid;
+    bool terminate;
+} kill_ask;
+
+static void on_killed(tui_panel *p, pd_result *res, const pd_error *err,
+                      int64_t tag)
+{
+    bool terminate = tag < 0;
+    long long pid = (long long)(terminate ? -tag : tag);
+    const char *what = terminate ? "terminate" : "cancel";
+    const char *v = res != NULL && pd_result_nrows(res) > 0 ?
+                        pd_result_value(res, 0, 0) : NULL;
+
+    if (err != NULL)
+        tui_dialog_message("%s %lld: %s", what, pid, err->message);
+    else if (v != NULL && strcmp(v, "t") == 0)
+        tui_dialog_message("%s sent to backend %lld", what, pid);
+    else
+        tui_dialog_message("backend %lld is not there any more", pid);
+    pd_result_free(res);
+    tui_panel_refresh_now(p);
+}
+
+static void on_kill_answer(bool yes, void *ctx)
+{
+    kill_ask *a = ctx;
+    char pid[24];
+    const char *params[1] = {pid};
+    static const char cancel_sql[] =
+        TUI_PANEL_SQL "SELECT pg_cancel_backend($1::int)";
+    static const char terminate_sql[] =
+        TUI_PANEL_SQL "SELECT pg_terminate_backend($1::int)";
+
+    if (!yes)
+        return;
+    snprintf(pid, sizeof(pid), "%lld", (long long)a->pid);
+    if (tui_panel_run(a->p, a->terminate ? terminate_sql : cancel_sql, 1,
+                      params, on_killed,
+                      a->terminate ? -a->pid : a->pid) != 0)
+        tui_dialog_message("the pool takes no queries now");
+}
+
+/* Asks whether to cancel the query of backend pid (terminate: end the
+ * backend) described by who and query (both copied into the question);
+ * on yes, sends pg_cancel_backend / pg_terminate_backend as p's query,
+ * says in a message how it went and refreshes p. */
+void tui_panel_ask_kill(tui_panel *p, int64_t pid, const char *who,
+                        const char *query, bool terminate)
+{
+    kill_ask *a = pd_xcalloc(1, sizeof(*a));
+    char *q;
+
+    a->p = p;
+    a->pid = pid;
+    a->terminate = terminate;
+    q = pd_xasprintf("%s backend %lld (%s)? %.60s",
+                     terminate ? "Terminate" : "Cancel the query of",
+                     (long long)pid, who, query != NULL ? query : "");
+    tui_dialog_confirm(q, on_kill_answer, a, free);
+    free(q);
 }

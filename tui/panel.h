@@ -28,6 +28,10 @@
 #include "tui/layout.h"
 #include "tui/theme.h"
 
+/* Starts every panel query, so that the Activity panel can leave the
+ * dashboard's own connections out. */
+#define TUI_PANEL_SQL "/* pgdeck panel */ "
+
 /* Key handler results. */
 enum {
     TUI_IGNORED = 0,      /* not this panel's key */
@@ -115,6 +119,8 @@ int tui_panel_fetch(tui_panel *p, const char *sql, int nparams,
 int tui_panel_run(tui_panel *p, const char *sql, int nparams,
                   const char *const *params, tui_panel_done_cb done,
                   int64_t tag);
+void tui_panel_ask_kill(tui_panel *p, int64_t pid, const char *who,
+                        const char *query, bool terminate);
 
 /* The panels, one file each. */
 extern const tui_panel_ops tui_pool_panel;     /* panel_pool.c */

@@ -30,11 +30,12 @@ static const tui_table_col cols[NCOLS] = {
     [C_QUERY] = {"QUERY", 24, 0, 10, false, false, false},
 };
 
-/* Client backends but this query's own; the duration of what each is
- * doing: its query while active, its transaction while idle in one, its
- * idleness otherwise. */
+/* Client backends but the dashboard's own (marked by TUI_PANEL_SQL, even
+ * when idle after one); the duration of what each is doing: its query
+ * while active, its transaction while idle in one, its idleness
+ * otherwise. */
 static const char activity_sql[] =
-    "SELECT pid, coalesce(datname, ''), coalesce(usename, ''), "
+    TUI_PANEL_SQL "SELECT pid, coalesce(datname, ''), coalesce(usename, ''), "
     "coalesce(host(client_addr), CASE WHEN client_port = -1 "
     "THEN 'local' ELSE '' END), coalesce(state, ''), "
     "coalesce(wait_event_type || ':' || wait_event, ''), "
@@ -43,18 +44,13 @@ static const char activity_sql[] =
     "ELSE state_change END)::float8, "
     "left(query, 1000) "
     "FROM pg_stat_activity "
-    "WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()";
+    "WHERE backend_type = 'client backend' AND pid <> pg_backend_pid() "
+    "AND query NOT LIKE '" TUI_PANEL_SQL "%'";
 
 typedef struct activity_model {
     tui_table table;
     int nactive, nwaiting; /* of the last refresh */
 } activity_model;
-
-typedef struct kill_ask {
-    tui_panel *p;   /* borrowed: the dialog closes before the panel */
-    int64_t pid;
-    bool terminate;
-} kill_ask;
 
 static const tui_key activity_keys[] = {
     {'s', "s", "Sort", "sort by the next column", TUI_ACT_NONE, 6},
@@ -153,65 +149,19 @@ static void activity_draw(tui_panel *p, WINDOW *w, int top,
                    0);
 }
 
-static void on_killed(tui_panel *p, pd_result *res, const pd_error *err,
-                      int64_t tag)
-{
-    bool terminate = tag < 0;
-    int64_t pid = terminate ? -tag : tag;
-    const char *v = res != NULL ? pd_result_value(res, 0, 0) : NULL;
-
-    if (err != NULL)
-        tui_dialog_message("%s %lld: %s", terminate ? "terminate" : "cancel",
-                           (long long)pid, err->message);
-    else if (v != NULL && strcmp(v, "t") == 0)
-        tui_dialog_message("%s sent to backend %lld",
-                           terminate ? "terminate" : "cancel",
-                           (long long)pid);
-    else
-        tui_dialog_message("backend %lld is not there any more",
-                           (long long)pid);
-    pd_result_free(res);
-    tui_panel_refresh_now(p);
-}
-
-static void on_answer(bool yes, void *ctx)
-{
-    kill_ask *a = ctx;
-    char pid[24];
-    const char *params[1] = {pid};
-
-    if (!yes)
-        return;
-    snprintf(pid, sizeof(pid), "%lld", (long long)a->pid);
-    if (tui_panel_run(a->p,
-                      a->terminate ? "SELECT pg_terminate_backend($1::int)" :
-                                     "SELECT pg_cancel_backend($1::int)",
-                      1, params, on_killed,
-                      a->terminate ? -a->pid : a->pid) != 0)
-        tui_dialog_message("the pool takes no queries now");
-}
-
 static void ask_kill(tui_panel *p, bool terminate)
 {
     activity_model *m = p->model;
     const tui_table_row *r = tui_table_selected(&m->table);
-    kill_ask *a;
-    char *q;
+    char *who;
 
     if (r == NULL) {
         tui_dialog_message("no backend selected");
         return;
     }
-    a = pd_xcalloc(1, sizeof(*a));
-    a->p = p;
-    a->pid = r->id;
-    a->terminate = terminate;
-    q = pd_xasprintf("%s backend %lld (%s@%s)? %.60s",
-                     terminate ? "Terminate" : "Cancel the query of",
-                     (long long)r->id, r->cells[C_USER], r->cells[C_DB],
-                     r->cells[C_QUERY]);
-    tui_dialog_confirm(q, on_answer, a, free);
-    free(q);
+    who = pd_xasprintf("%s@%s", r->cells[C_USER], r->cells[C_DB]);
+    tui_panel_ask_kill(p, r->id, who, r->cells[C_QUERY], terminate);
+    free(who);
 }
 
 static int activity_key(tui_panel *p, int key)

@@ -428,7 +428,7 @@ int tui_table_draw(tui_table *t, WINDOW *win, int y, const tui_theme *th,
     if (t->nview == 0 && t->page > 0)
         tui_panel_put(win, t->top_y, 0, tui_theme_attr(th, TUI_ROLE_DIM),
                       t->nrows > 0 ? "no row matches the filter" :
-                                     "none");
+                      t->empty != NULL ? t->empty : "none");
     if (filter_line && lines >= 2) {
         attr_t fa = tui_theme_attr(th, TUI_ROLE_FILTER);
         int fy = y + lines - 1;

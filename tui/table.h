@@ -39,6 +39,7 @@ typedef struct tui_table {
     const tui_table_col *cols;  /* borrowed, static */
     int ncols;
     bool sortable;              /* 's' and 'S' do something */
+    const char *empty;          /* shown when there is no row; static */
     tui_table_row *rows;        /* as added */
     size_t nrows, cap;
     size_t *view;               /* rows shown: filtered, sorted */

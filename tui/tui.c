@@ -32,6 +32,7 @@
 static const tui_panel_ops *const panel_kinds[] = {
     &tui_pool_panel,
     &tui_activity_panel,
+    &tui_locks_panel,
 };
 #define NKINDS ((int)(sizeof(panel_kinds) / sizeof(panel_kinds[0])))
 #define FIRST_FOCUS 1

@@ -266,6 +266,61 @@ tmux_keys act q
 exited act 0 && ok "activity: q quits" || not_ok "activity: q quits" ""
 tmux_kill act
 
+# ---- locks -------------------------------------------------------------
+# A holder of an exclusive table lock and a reader waiting for it.
+LT=e2e_locked_$$
+"$PSQL" -X -q -c "CREATE TABLE $LT (i int)" >/dev/null 2>&1
+"$PSQL" -X -q -c "BEGIN; LOCK TABLE $LT; SELECT pg_sleep(30); COMMIT" \
+    >"$WORK/holder.out" 2>&1 &
+holder=$!
+sleep 0.5
+"$PSQL" -X -q -c "SELECT count(*) AS e2e_waiter FROM $LT" \
+    >"$WORK/waiter.out" 2>&1 &
+waiter=$!
+start locks 100 40
+if tmux_wait locks 'Locks 1 waiting, 1 blocking' 10 &&
+    tmux_wait locks "[├└|\`]-?─?[0-9]+ +[a-z]+ +relation AccessShareLock +$LT" 3
+then
+    ok "Locks shows the waiting backend under its blocker"
+else
+    not_ok "Locks shows the waiting backend under its blocker" \
+        "$(tmux_capture locks | grep -A4 'Locks' | tr '\n' '|')"
+fi
+tmux_wait locks '^│[0-9]+ +[a-z]+ +active +txn ' 3 &&
+    ok "Locks shows the blocker with its transaction's age" ||
+    not_ok "Locks shows the blocker with its transaction's age" \
+        "$(tmux_capture locks | grep -A3 'PID  ')"
+tmux_wait locks 'pgdeck locks +held 0' 3 &&
+    ok "Locks shows pgdeck's own resource locks" ||
+    not_ok "Locks shows pgdeck's own resource locks" ""
+tmux_keys locks Tab
+sleep 0.3
+focus_is locks Locks && ok "Tab from Activity focuses Locks" ||
+    not_ok "Tab from Activity focuses Locks" ""
+tmux_keys locks Down k
+tmux_wait locks 'Cancel the query of backend [0-9]+' 3 &&
+    tmux_wait locks 'count\(\*\) AS e2e_waiter' 1 &&
+    ok "k on the waiter asks first" ||
+    not_ok "k on the waiter asks first" "$(tmux_capture locks | grep -m1 Cancel)"
+tmux_keys locks y
+for i in $(seq 50); do kill -0 "$waiter" 2>/dev/null || break; sleep 0.1; done
+wait "$waiter" 2>/dev/null
+grep -q 'canceling statement due to user request' "$WORK/waiter.out" &&
+    ok "k + y in Locks cancels the waiting backend" ||
+    not_ok "k + y in Locks cancels the waiting backend" "$(cat "$WORK/waiter.out")"
+tmux_wait locks 'Locks no waits' 5 && ok "Locks: no waits once it is gone" ||
+    not_ok "Locks: no waits once it is gone" \
+        "$(tmux_capture locks | grep -m1 Locks)"
+kill "$holder" 2>/dev/null
+"$PSQL" -X -q -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+    WHERE query LIKE '%LOCK TABLE $LT%' AND pid <> pg_backend_pid()" \
+    >/dev/null 2>&1
+wait "$holder" 2>/dev/null
+"$PSQL" -X -q -c "DROP TABLE IF EXISTS $LT" >/dev/null 2>&1
+tmux_keys locks q
+exited locks 0 && ok "locks: q quits" || not_ok "locks: q quits" ""
+tmux_kill locks
+
 # ---- Ctrl-C and SIGTERM ------------------------------------------------
 start intr 80 24
 tmux_wait intr 'size [0-9]' 10
