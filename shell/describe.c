@@ -19,6 +19,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/strbuf.h"
 #include "core/xalloc.h"
@@ -94,14 +95,12 @@ static char *next_arg(const char **pp)
 
 /* ---- building queries ---- */
 
-#define MAX_PARAMS 8
-
 /* A query being built: its text and its parameters. */
 typedef struct qb {
-    pd_strbuf sql;             /* the statement */
-    char *params[MAX_PARAMS];  /* owned texts for $1, $2, ... */
-    int nparams;               /* used entries */
-    bool where;                /* a WHERE clause has begun */
+    pd_strbuf sql;  /* the statement */
+    char **params;  /* owned texts for $1, $2, ... */
+    int nparams;    /* used entries */
+    bool where;     /* a WHERE clause has begun */
 } qb;
 
 static void qb_init(qb *q)
@@ -116,6 +115,8 @@ static void qb_free(qb *q)
     pd_strbuf_free(&q->sql);
     for (i = 0; i < q->nparams; i++)
         free(q->params[i]);
+    free(q->params);
+    q->params = NULL;
     q->nparams = 0;
 }
 
@@ -137,8 +138,8 @@ static void qb_printf(qb *q, const char *fmt, ...)
 /* Adds value (copied) as the next parameter; returns its number. */
 static int qb_param(qb *q, const char *value)
 {
-    if (q->nparams == MAX_PARAMS)
-        pd_fatal("describe: too many query parameters");
+    q->params = pd_xrealloc(q->params,
+                            (size_t)(q->nparams + 1) * sizeof(char *));
     q->params[q->nparams++] = pd_xstrdup(value);
     return q->nparams;
 }
@@ -262,24 +263,38 @@ static void pattern_free(pattern *pt)
     pd_strbuf_free(&pt->db);
 }
 
-/* Adds "var ~ regex" unless regex matches everything anyway. */
-static void add_match(qb *q, const char *var, const pd_strbuf *re)
+/* Adds "var ~ regex" (or either of var and alt, when alt is not NULL)
+ * unless regex matches everything anyway. */
+static void add_match(qb *q, const char *var, const char *alt,
+                      const pd_strbuf *re)
 {
+    int n;
+
     if (strcmp(pd_strbuf_cstr(re), "^(.*)$") == 0)
         return;
     qb_and(q);
-    qb_printf(q, "%s OPERATOR(pg_catalog.~) $%d COLLATE pg_catalog.default\n",
-              var, qb_param(q, pd_strbuf_cstr(re)));
+    n = qb_param(q, pd_strbuf_cstr(re));
+    if (alt == NULL)
+        qb_printf(q, "%s OPERATOR(pg_catalog.~) $%d "
+                     "COLLATE pg_catalog.default\n", var, n);
+    else
+        qb_printf(q, "(%s OPERATOR(pg_catalog.~) $%d "
+                     "COLLATE pg_catalog.default\n"
+                     "    OR %s OPERATOR(pg_catalog.~) $%d "
+                     "COLLATE pg_catalog.default)\n", var, n, alt, n);
 }
 
 /* Adds the conditions psql's processSQLNamePattern adds for pattern
- * (borrowed; NULL adds the visibility rule alone), and checks its dotted
+ * (borrowed; NULL adds the visibility rule alone): the name part matched
+ * against namevar (or altnamevar), the schema part against schemavar, or
+ * the visibility rule when there is no schema part. Checks its dotted
  * parts as validateSQLNamePattern does against maxparts and the current
  * database dbname. Returns NULL, or a returns-owned message in psql's
  * words when psql would refuse the pattern. */
 static char *add_pattern(qb *q, const char *pat, const char *dbname,
                          const char *schemavar, const char *namevar,
-                         const char *visibility, int maxparts)
+                         const char *altnamevar, const char *visibility,
+                         int maxparts)
 {
     const pd_strbuf *schema = NULL;
     const char *db = "";
@@ -300,9 +315,9 @@ static char *add_pattern(qb *q, const char *pat, const char *dbname,
         db = pd_strbuf_cstr(&pt.db);
 
     if (namevar != NULL && pt.part[pt.nparts - 1].len > 2)
-        add_match(q, namevar, &pt.part[pt.nparts - 1]);
+        add_match(q, namevar, altnamevar, &pt.part[pt.nparts - 1]);
     if (schemavar != NULL && schema != NULL && schema->len > 2) {
-        add_match(q, schemavar, schema);
+        add_match(q, schemavar, NULL, schema);
     } else if (visibility != NULL) {
         qb_and(q);
         qb_printf(q, "%s\n", visibility);
@@ -478,23 +493,22 @@ static void job_free(job *j)
     free(j);
 }
 
-/* Says msg as psql's pg_log_error/pg_log_warning do: the bare text at a
- * prompt and with -c, after the "file:line: " prefix when reading a file.
- * Given as a server-kind error so that the session adds its prefix and
- * nothing else. */
-static void say(sh_session *s, const char *fmt, ...) PD_PRINTF(2, 3);
-static void say(sh_session *s, const char *fmt, ...)
+/* Warns as psql's pg_log_warning: the bare text at a prompt and with -c,
+ * after "FILE:LINE: warning: " when reading a file. */
+static void warn(sh_session *s, const char *fmt, ...) PD_PRINTF(2, 3);
+static void warn(sh_session *s, const char *fmt, ...)
 {
-    pd_error e = PD_ERROR_INIT;
+    const char *prefix = sh_session_err_prefix(s);
+    FILE *err = sh_session_err(s);
     va_list ap;
 
+    fflush(sh_session_out(s));
+    if (prefix != NULL)
+        fprintf(err, "%swarning: ", prefix);
     va_start(ap, fmt);
-    e.full = pd_xvasprintf(fmt, ap);
+    vfprintf(err, fmt, ap);
     va_end(ap);
-    e.kind = PD_ERR_SERVER;
-    e.message = pd_xstrdup(e.full);
-    sh_session_print_error(s, &e);
-    pd_error_clear(&e);
+    fputc('\n', err);
 }
 
 /* Ends the command: on success psql warns about each argument it did not
@@ -506,7 +520,7 @@ static void job_end(job *j, int status)
     char *arg;
 
     while (status == 0 && (arg = next_arg(&p)) != NULL) {
-        say(s, "\\%s: extra argument \"%s\" ignored", j->cmd, arg);
+        warn(s, "\\%s: extra argument \"%s\" ignored", j->cmd, arg);
         free(arg);
     }
     job_free(j);
@@ -572,11 +586,11 @@ static bool job_pattern(job *j, qb *q, const char *schemavar,
                         int maxparts)
 {
     char *msg = add_pattern(q, j->pattern, sh_session_dbname(j->s),
-                            schemavar, namevar, visibility, maxparts);
+                            schemavar, namevar, NULL, visibility, maxparts);
 
     if (msg == NULL)
         return true;
-    say(j->s, "%s", msg);
+    sh_session_errorf(j->s, "%s", msg);
     free(msg);
     qb_free(q);
     return false;
@@ -605,9 +619,10 @@ static void on_relations(job *j, pd_result *res)
 
     if (pd_result_nrows(res) == 0 && !o->quiet) {
         if (j->pattern != NULL)
-            say(j->s, "Did not find any relation named \"%s\".", j->pattern);
+            sh_session_errorf(j->s, "Did not find any relation named \"%s\".",
+                              j->pattern);
         else
-            say(j->s, "Did not find any relations.");
+            sh_session_errorf(j->s, "Did not find any relations.");
     } else {
         print_list(j, res, "List of relations", NULL, 0);
     }
@@ -1060,7 +1075,8 @@ static void on_info(job *j, pd_result *res)
     if (pd_result_nrows(res) == 0) {
         /* Dropped since it was found. */
         if (!sh_session_print_opts(j->s)->quiet)
-            say(j->s, "Did not find any relation with OID %s.", rel_oid(j));
+            sh_session_errorf(j->s, "Did not find any relation with OID %s.",
+                              rel_oid(j));
         pd_result_free(res);
         job_end(j, 1);
         return;
@@ -1863,7 +1879,8 @@ static void on_matches(job *j, pd_result *res)
 {
     if (pd_result_nrows(res) == 0) {
         if (!sh_session_print_opts(j->s)->quiet)
-            say(j->s, "Did not find any relation named \"%s\".", j->pattern);
+            sh_session_errorf(j->s, "Did not find any relation named \"%s\".",
+                              j->pattern);
         pd_result_free(res);
         job_end(j, 1);
         return;
@@ -1905,11 +1922,93 @@ static void on_functions(job *j, pd_result *res)
     job_end(j, 0);
 }
 
-/* \df [PATTERN]: functions of every kind. */
-static int cmd_df(sh_session *s, const char *args)
+/* The type names the grammar accepts but neither pg_type nor format_type
+ * spells that way, as psql maps them in argument patterns. */
+static const char *map_type_name(const char *pat)
 {
-    job *j = job_new(s, "df", args);
+    static const char *const map[] = {
+        "decimal", "numeric", "float", "double precision",
+        "int", "integer", "bool[]", "boolean[]",
+        "decimal[]", "numeric[]", "float[]", "double precision[]",
+        "float4[]", "real[]", "float8[]", "double precision[]",
+        "int[]", "integer[]", "int2[]", "smallint[]",
+        "int4[]", "integer[]", "int8[]", "bigint[]",
+        "time[]", "time without time zone[]",
+        "timetz[]", "time with time zone[]",
+        "timestamp[]", "timestamp without time zone[]",
+        "timestamptz[]", "timestamp with time zone[]",
+        "varbit[]", "bit varying[]", "varchar[]", "character varying[]",
+        NULL};
+    int i;
+
+    for (i = 0; map[i] != NULL; i += 2)
+        if (strcasecmp(pat, map[i]) == 0)
+            return map[i + 1];
+    return pat;
+}
+
+/* The kinds filter of \df[anptw]; none of the letters means all. */
+static void function_kinds(qb *q, const char *types)
+{
+    bool agg = strchr(types, 'a') != NULL;
+    bool normal = strchr(types, 'n') != NULL;
+    bool proc = strchr(types, 'p') != NULL;
+    bool trig = strchr(types, 't') != NULL;
+    bool window = strchr(types, 'w') != NULL;
+
+    if (!agg && !normal && !proc && !trig && !window)
+        return;
+    if (normal) {
+        if (!agg) {
+            qb_and(q);
+            qb_puts(q, "p.prokind <> 'a'\n");
+        }
+        if (!proc) {
+            qb_and(q);
+            qb_puts(q, "p.prokind <> 'p'\n");
+        }
+        if (!trig) {
+            qb_and(q);
+            qb_puts(q, "p.prorettype <> "
+                       "'pg_catalog.trigger'::pg_catalog.regtype\n");
+        }
+        if (!window) {
+            qb_and(q);
+            qb_puts(q, "p.prokind <> 'w'\n");
+        }
+        return;
+    }
+    qb_and(q);
+    qb_printf(q, "(%s%s%s%s%s%s%s)\n", agg ? "p.prokind = 'a'" : "",
+              agg && trig ? " OR " : "",
+              trig ? "p.prorettype = 'pg_catalog.trigger'::pg_catalog.regtype"
+                   : "",
+              (agg || trig) && proc ? " OR " : "",
+              proc ? "p.prokind = 'p'" : "",
+              (agg || trig || proc) && window ? " OR " : "",
+              window ? "p.prokind = 'w'" : "");
+}
+
+/* \df[anptwS+] [PATTERN [ARGTYPE ...]]: functions, of the kinds asked
+ * for; each further argument matches the type of one argument in turn,
+ * "-" meaning no argument there. */
+static int functions_cmd(sh_session *s, const char *name, const char *args,
+                         const char *types)
+{
+    job *j = job_new(s, name, args);
+    const char *p = j->rest;
+    char *argpat[100], *rest;
+    int nargs = 0, i;
+    bool ok;
     qb q;
+
+    /* Every argument after the name is a type pattern: none is extra. */
+    while (j->pattern != NULL && nargs < 100 &&
+           (argpat[nargs] = next_arg(&p)) != NULL)
+        nargs++;
+    rest = pd_xstrdup(p);
+    free(j->rest);
+    j->rest = rest;
 
     qb_init(&q);
     qb_puts(&q,
@@ -1947,14 +2046,81 @@ static int cmd_df(sh_session *s, const char *args)
     if (j->verbose)
         qb_puts(&q, "  LEFT JOIN pg_catalog.pg_language l "
                     "ON l.oid = p.prolang\n");
-    if (!job_pattern(j, &q, "n.nspname", "p.proname",
-                     "pg_catalog.pg_function_is_visible(p.oid)", 3))
+    for (i = 0; i < nargs; i++)
+        qb_printf(&q, "  LEFT JOIN pg_catalog.pg_type t%d "
+                      "ON t%d.oid = p.proargtypes[%d]\n"
+                      "  LEFT JOIN pg_catalog.pg_namespace nt%d "
+                      "ON nt%d.oid = t%d.typnamespace\n",
+                  i, i, i, i, i, i);
+    function_kinds(&q, types);
+    ok = job_pattern(j, &q, "n.nspname", "p.proname",
+                     "pg_catalog.pg_function_is_visible(p.oid)", 3);
+    /* psql adds these with AND whether or not a WHERE has begun (when
+     * none has, they join the last JOIN's condition): so do we. */
+    for (i = 0; ok && i < nargs; i++) {
+        char var[4][64];
+        char *msg;
+
+        q.where = true;
+        if (strcmp(argpat[i], "-") == 0) {
+            qb_printf(&q, "  AND t%d.typname IS NULL\n", i);
+            continue;
+        }
+        snprintf(var[0], sizeof(var[0]), "nt%d.nspname", i);
+        snprintf(var[1], sizeof(var[1]), "t%d.typname", i);
+        snprintf(var[2], sizeof(var[2]),
+                 "pg_catalog.format_type(t%d.oid, NULL)", i);
+        snprintf(var[3], sizeof(var[3]),
+                 "pg_catalog.pg_type_is_visible(t%d.oid)", i);
+        msg = add_pattern(&q, map_type_name(argpat[i]),
+                          sh_session_dbname(s), var[0], var[1], var[2],
+                          var[3], 3);
+        if (msg != NULL) {
+            sh_session_errorf(s, "%s", msg);
+            free(msg);
+            qb_free(&q);
+            ok = false;
+        }
+    }
+    for (i = 0; i < nargs; i++)
+        free(argpat[i]);
+    if (!ok)
         return job_refused(j);
     if (!j->system && j->pattern == NULL)
         qb_puts(&q, "  AND n.nspname <> 'pg_catalog'\n"
                     "  AND n.nspname <> 'information_schema'\n");
     qb_puts(&q, "ORDER BY 1, 2, 4");
     return job_start(j, &q, on_functions);
+}
+
+static int cmd_df(sh_session *s, const char *args)
+{
+    return functions_cmd(s, "df", args, "");
+}
+
+static int cmd_dfa(sh_session *s, const char *args)
+{
+    return functions_cmd(s, "dfa", args, "a");
+}
+
+static int cmd_dfn(sh_session *s, const char *args)
+{
+    return functions_cmd(s, "dfn", args, "n");
+}
+
+static int cmd_dfp(sh_session *s, const char *args)
+{
+    return functions_cmd(s, "dfp", args, "p");
+}
+
+static int cmd_dft(sh_session *s, const char *args)
+{
+    return functions_cmd(s, "dft", args, "t");
+}
+
+static int cmd_dfw(sh_session *s, const char *args)
+{
+    return functions_cmd(s, "dfw", args, "w");
 }
 
 /* ---- \dn ---- */
@@ -2202,7 +2368,13 @@ const sh_cmd sh_describe_commands[] = {
     {"dm", cmd_dm, "\\dm[S+] [PATTERN]", "list materialized views"},
     {"ds", cmd_ds, "\\ds[S+] [PATTERN]", "list sequences"},
     {"dE", cmd_dE, "\\dE[S+] [PATTERN]", "list foreign tables"},
-    {"df", cmd_df, "\\df[S+] [PATTERN]", "list functions"},
+    {"df", cmd_df, "\\df[anptw][S+] [FUNCPTRN [TYPEPTRN ...]]",
+     "list [only agg/normal/procedure/trigger/window] functions"},
+    {"dfa", cmd_dfa, NULL, NULL},
+    {"dfn", cmd_dfn, NULL, NULL},
+    {"dfp", cmd_dfp, NULL, NULL},
+    {"dft", cmd_dft, NULL, NULL},
+    {"dfw", cmd_dfw, NULL, NULL},
     {"dn", cmd_dn, "\\dn[S+] [PATTERN]", "list schemas"},
     {"du", cmd_du, "\\du[S+] [PATTERN]", "list roles"},
     {"dg", cmd_dg, "\\dg[S+] [PATTERN]", "list roles"},

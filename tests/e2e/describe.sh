@@ -95,7 +95,9 @@ commands=(
     '\ds' '\ds+' '\ds *.cyc*'
     '\dE' '\dt nosuch' '\dv pd_other.nosuch'
     '\df' '\df+' '\df add*' '\df+ pd_other.*' '\dfS int4pl' '\dfS+ int4pl'
-    '\df nosuch'
+    '\df nosuch' '\dfn' '\dfa' '\dfp+' '\dft' '\dfw' '\df add_one int'
+    '\df add_one text' '\dfS int4pl integer int4' '\dfS array_cat int[]'
+    '\df pd_other.* integer -' '\df *.* -' '\df add_one x.y.z.w'
     '\dn' '\dn+' '\dn pd*' '\dn+ pd_other' '\dnS' '\dn nosuch'
     '\du' '\du+' '\du pd_desc*' '\dg' '\duS' '\du nosuch'
     "\\l $db" "\\l+ $db" '\l nosuch' '\list nosuch'
@@ -125,6 +127,26 @@ commands=(
 for c in "${commands[@]}"; do
     compare "" "$c"
 done
+
+# From a file: psql's "FILE:LINE: error:" and "warning:" prefixes (the
+# program's name aside) on the messages. The exit status of a file with
+# failed commands is the file runner's business, not compared here.
+printf '%s\n' '\dt markets extra' '\d nosuch' '\dn a.b' '\dt nosuch' \
+    '\d+ markets' >"$tmp/cmds.sql"
+run "$PSQL" "$tmp/fp" -X -f "$tmp/cmds.sql"
+run "$PGDECK" "$tmp/fd" -f "$tmp/cmds.sql"
+sed -i 's/^psql:/PROG:/' "$tmp/fp.err"
+sed -i 's/^pgdeck:/PROG:/' "$tmp/fd.err"
+what=""
+cmp -s "$tmp/fp.out" "$tmp/fd.out" || what="stdout"
+cmp -s "$tmp/fp.err" "$tmp/fd.err" || what="$what stderr"
+if [ -z "$what" ]; then
+    ok "describe: -f with messages"
+else
+    not_ok "describe: -f with messages" "differs:$what"
+    case $what in *stdout*) show_diff stdout "$tmp/fp.out" "$tmp/fd.out" ;; esac
+    case $what in *stderr*) show_diff stderr "$tmp/fp.err" "$tmp/fd.err" ;; esac
+fi
 
 # The output modes, on a few commands with titles and footers.
 for flags in "-A" "-t" "--csv" "-x" "-A -x" "-t -x" "-q"; do
