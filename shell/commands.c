@@ -222,15 +222,14 @@ static int cmd_help(sh_session *s, const char *args)
     fclose(m);
     free(list);
     pager = sh_pager_command();
+    fflush(sh_session_out(s));
     if (sh_session_is_interactive(s) && pager != NULL &&
-        sh_session_out(s) == sh_session_stdout(s) &&
         sh_pager_wanted(sh_session_pager_mode(s), lines + 1)) {
-        fflush(sh_session_out(s));
         if (sh_pager_run(pd_core_loop(sh_session_core(s)), pager, buf, len,
                          on_help_paged, s) == 0)
             return SH_CMD_ASYNC;
     }
-    fwrite(buf, 1, len, sh_session_out(s));
+    fwrite(buf, 1, len, sh_session_stdout(s));
     free(buf);
     return 0;
 }
@@ -275,7 +274,7 @@ static const char *on_off(bool b)
 static void pset_list(sh_session *s)
 {
     sh_print_opts *o = sh_session_print_opts(s);
-    FILE *out = sh_session_out(s);
+    FILE *out = sh_session_stdout(s);
     char csv[2] = {o->csv_fieldsep, '\0'};
     char *q;
 
@@ -392,7 +391,7 @@ static void set_str(char **field, const char *v)
 static void pset_info(sh_session *s, const char *name)
 {
     sh_print_opts *o = sh_session_print_opts(s);
-    FILE *out = sh_session_out(s);
+    FILE *out = sh_session_stdout(s);
 
     if (strcmp(name, "format") == 0)
         fprintf(out, "Output format is %s.\n", format_name(o->format));

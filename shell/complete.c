@@ -559,7 +559,8 @@ static int complete_into(sh_complete *c, const char *before,
     }
     add_columns(c, l, text, tabs, ntabs);
     add_functions(c, l, text);
-    add_keywords(c, l, text);
+    if (l->n == 0) /* psql offers no keywords inside an expression */
+        add_keywords(c, l, text);
     return CTX_NONE;
 }
 

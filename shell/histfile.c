@@ -86,7 +86,8 @@ bool sh_histfile_secret(const char *line)
         words++;
         if (words == 1)
             ddl = word_is(line, &t, "alter") || word_is(line, &t, "create");
-        else if (ddl && (word_is(line, &t, "role") || word_is(line, &t, "user") ||
+        else if (ddl && (word_is(line, &t, "role") ||
+                         word_is(line, &t, "user") ||
                          word_is(line, &t, "group")))
             role = true;
         if (role && word_is(line, &t, "password"))

@@ -55,6 +55,7 @@ typedef struct repl {
     char *unit;             /* the running unit, owned */
     char *prompt;           /* the prompt readline shows, owned */
     int status;             /* exit status */
+    bool show_edit;         /* \\e left text: show it before the prompt */
     char *histpath;         /* owned: the history file, or NULL */
     sh_complete *comp;      /* owned: tab completion, tty only */
 } repl;
@@ -69,11 +70,10 @@ static void start_input(repl *r);
 
 /* psql's PROMPT1/PROMPT2 "%/%R%x%# ": database, state character,
  * transaction mark, '>' (pgdeck does not check for superuser yet). */
-static char *make_prompt(repl *r)
+static char *make_prompt(repl *r, char state)
 {
     const char *db = sh_session_dbname(r->s);
     const char *mark = "";
-    char state = pd_sqlsplit_prompt_char(pd_sqlsplit_state_get(r->sp));
 
     switch (sh_session_txn_status(r->s)) {
     case PQTRANS_INTRANS:
@@ -168,8 +168,10 @@ static void on_unit_done(int status, void *ctx)
         free(back);
     }
     if ((back = sh_session_take_feed(r->s)) != NULL) {
-        if (r->tty)
-            add_history(back);
+        if (r->tty) {
+            sh_histfile_add(back);
+            r->show_edit = true;
+        }
         pd_sqlsplit_feed(r->sp, back, strlen(back));
         free(back);
     }
@@ -308,7 +310,22 @@ static void start_input(repl *r)
         return;
     }
     free(r->prompt);
-    r->prompt = make_prompt(r);
+    if (r->show_edit) {
+        /* As psql after \\e: the buffer that did not run is shown after
+         * a fresh prompt, and input goes on below it. */
+        const char *pending = pd_sqlsplit_pending(r->sp);
+        size_t n = strlen(pending);
+        char *p = make_prompt(r, '=');
+
+        r->show_edit = false;
+        while (n > 0 && pending[n - 1] == '\n')
+            n--;
+        if (n > 0)
+            printf("%s%.*s\n", p, (int)n, pending);
+        free(p);
+    }
+    r->prompt = make_prompt(r, pd_sqlsplit_prompt_char(
+                                   pd_sqlsplit_state_get(r->sp)));
     rl_callback_handler_install(r->prompt, on_line);
     r->handler_on = true;
     uv_poll_start(&r->poll, UV_READABLE, on_stdin_readable);

@@ -148,7 +148,8 @@ static void test_command_args(void **state)
     got = args(v, "'oct\\101' 'hex\\x41' E'no' 'nl\\nx'");
     assert_string_equal(got, "octA|hexA|Eno|nl\nx");
     free(got);
-    got = args(v, ":a :'a':\"a\" a:a :{?a} :{?zz} :nosuch :'nosuch' ':foo'");
+    got = args(v,
+               ":a :'a':\"a\" a:a :{?a} :{?zz} :nosuch :'nosuch' ':foo'");
     assert_string_equal(got, "xy\"z\"ww|'xy\"z\"ww'\"xy\"\"z\"\"ww\"|axy\"z\"ww|"
                              "TRUE|FALSE|:nosuch|:'nosuch'|:foo");
     free(got);
