@@ -62,15 +62,18 @@ show_diff() {
         sed 's/^/#   /' >&2
 }
 
-# compare FLAGS COMMAND: one TAP line.
+# compare FLAGS COMMAND [SETTING]: one TAP line; SETTING (a \pset or
+# \x) runs first, as an -c of its own.
 compare() {
     local flags=$1 cmd=$2 what="" name
+    local pre=()
 
-    name="describe: ${flags:+$flags }$cmd"
+    [ -n "${3:-}" ] && pre=(-c "$3")
+    name="describe: ${flags:+$flags }${3:+$3, }$cmd"
     # shellcheck disable=SC2086
-    run "$PSQL" "$tmp/p" -X $flags -c "$cmd"
+    run "$PSQL" "$tmp/p" -X $flags "${pre[@]}" -c "$cmd"
     # shellcheck disable=SC2086
-    run "$PGDECK" "$tmp/d" $flags -c "$cmd"
+    run "$PGDECK" "$tmp/d" $flags "${pre[@]}" -c "$cmd"
     cmp -s "$tmp/p.out" "$tmp/d.out" || what="stdout"
     cmp -s "$tmp/p.err" "$tmp/d.err" || what="$what stderr"
     cmp -s "$tmp/p.rc" "$tmp/d.rc" ||
@@ -153,5 +156,15 @@ for flags in "-A" "-t" "--csv" "-x" "-A -x" "-t -x" "-q"; do
     for c in '\dt' '\d markets' '\d+ trades_id_seq' '\du pd*' '\dn pd_other' \
         '\dt nosuch' '\d nosuch' '\dS+ pg_class' '\dv' '\df add*'; do
         compare "$flags" "$c"
+    done
+done
+
+# Print settings: borders, footer, null display, expanded, tuples only.
+for pre in '\pset border 0' '\pset border 2' '\pset footer off' \
+    '\pset null (null)' '\x on' '\pset tuples_only on' \
+    '\pset format unaligned'; do
+    for c in '\dt' '\d+ markets' '\d+ trades_id_seq' '\du+' '\dn pd_other' \
+        '\df+ add_one' '\dn nosuch'; do
+        compare "" "$c" "$pre"
     done
 done
