@@ -26,7 +26,7 @@ static const tui_table_col cols[NCOLS] = {
     [C_CLIENT] = {"CLIENT", 6, 16, 2, false, false, false},
     [C_STATE] = {"STATE", 5, 13, 7, false, false, false},
     [C_WAIT] = {"WAIT", 4, 20, 4, false, false, false},
-    [C_DUR] = {"DURATION", 6, 8, 8, true, true, true},
+    [C_DUR] = {"DURATION", 6, 9, 8, true, true, true},
     [C_QUERY] = {"QUERY", 24, 0, 10, false, false, false},
 };
 

@@ -128,7 +128,7 @@ void tui_table_done(tui_table *t)
             t->view[t->nview++] = i;
     if (t->sort_col >= 0 && t->sort_col < t->ncols && t->nview > 1)
         qsort_r(t->view, t->nview, sizeof(*t->view), compare, t);
-    if (t->have_sel)
+    if (t->have_sel && !(t->follow_top && t->sel == 0))
         for (i = 0; i < t->nview; i++)
             if (t->rows[t->view[i]].id == t->sel_id) {
                 t->sel = i;
@@ -298,7 +298,7 @@ static void widths(const tui_table *t, int width, int *w)
     size_t i;
 
     for (c = 0; c < t->ncols && c < 32; c++) {
-        int need = tui_panel_width(t->cols[c].name);
+        int need = tui_panel_width(t->cols[c].name) + (c == t->sort_col);
 
         shown[c] = true;
         if (t->cols[c].max_w == 0) {
@@ -339,8 +339,10 @@ static void widths(const tui_table *t, int width, int *w)
             w[c] = 0;
 }
 
+/* Draws one line of cells; column hi (-1: none) in hi_a. */
 static void draw_cells(const tui_table *t, WINDOW *win, int y, const int *w,
-                       attr_t a, const char *const *cells, bool heading)
+                       attr_t a, const char *const *cells, int hi,
+                       attr_t hi_a)
 {
     int c, x = 0, maxx = getmaxx(win);
 
@@ -352,9 +354,8 @@ static void draw_cells(const tui_table *t, WINDOW *win, int y, const int *w,
             continue;
         cw = tui_panel_width(s);
         pad = t->cols[c].right && cw < w[c] ? w[c] - cw : 0;
-        tui_panel_putn(win, y, x + pad, a, s, w[c] - pad);
+        tui_panel_putn(win, y, x + pad, c == hi ? hi_a : a, s, w[c] - pad);
         x += w[c] + GAP;
-        (void)heading;
     }
 }
 
@@ -381,20 +382,18 @@ int tui_table_draw(tui_table *t, WINDOW *win, int y, const tui_theme *th,
     /* Headings, the sort column marked. */
     for (c = 0; c < t->ncols; c++)
         heads[c] = t->cols[c].name;
+    if (t->sort_col >= 0) {
+        snprintf(sorted, sizeof(sorted), "%s%s", t->cols[t->sort_col].name,
+                 MB_CUR_MAX > 1 ? (t->sort_desc ? "▼" : "▲") :
+                                  (t->sort_desc ? "v" : "^"));
+        heads[t->sort_col] = sorted;
+    }
     wattrset(win, col_a);
     wmove(win, y, 0);
     for (x = 0; x < maxx; x++)
         waddch(win, ' ');
-    draw_cells(t, win, y, w, col_a, heads, true);
-    if (t->sort_col >= 0 && w[t->sort_col] > 0) {
-        for (c = 0, x = 0; c < t->sort_col; c++)
-            x += w[c] > 0 ? w[c] + GAP : 0;
-        snprintf(sorted, sizeof(sorted), "%s%s", t->cols[t->sort_col].name,
-                 MB_CUR_MAX > 1 ? (t->sort_desc ? "▼" : "▲") :
-                                  (t->sort_desc ? "v" : "^"));
-        tui_panel_putn(win, y, x, tui_theme_attr(th, TUI_ROLE_SORT), sorted,
-                       w[t->sort_col] + GAP);
-    }
+    draw_cells(t, win, y, w, col_a, heads, t->sort_col,
+               tui_theme_attr(th, TUI_ROLE_SORT));
     t->top_y = y + 1;
     t->page = lines - 1 - (filter_line ? 1 : 0);
     if (t->page < 0)
@@ -423,7 +422,7 @@ int tui_table_draw(tui_table *t, WINDOW *win, int y, const tui_theme *th,
                 waddch(win, ' ');
         }
         draw_cells(t, win, t->top_y + i, w, a,
-                   (const char *const *)r->cells, false);
+                   (const char *const *)r->cells, -1, a);
     }
     if (t->nview == 0 && t->page > 0)
         tui_panel_put(win, t->top_y, 0, tui_theme_attr(th, TUI_ROLE_DIM),

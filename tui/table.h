@@ -40,6 +40,8 @@ typedef struct tui_table {
     int ncols;
     bool sortable;              /* 's' and 'S' do something */
     const char *empty;          /* shown when there is no row; static */
+    bool follow_top;            /* a selection on the first row stays on
+                                   the first row (newest-first lists) */
     tui_table_row *rows;        /* as added */
     size_t nrows, cap;
     size_t *view;               /* rows shown: filtered, sorted */

@@ -41,6 +41,32 @@ changes() {
     return 1
 }
 
+# hexkeys NAME STRING: STRING's bytes as terminal input (mouse reports).
+hexkeys() {
+    tmux_keys "$1" -H $(printf '%s' "$2" | od -An -tx1)
+}
+# click NAME X Y: a left click at column X, row Y (1-based; SGR mouse).
+click() {
+    hexkeys "$1" $'\e[<0;'"$2;$3"'M'
+    hexkeys "$1" $'\e[<0;'"$2;$3"'m'
+}
+# focus_is NAME PANEL: the help names PANEL's own keys (the focused one).
+focus_is() {
+    local r=1
+    tmux_keys "$1" '?'
+    tmux_wait "$1" "$2 panel" 3 && r=0
+    tmux_keys "$1" x
+    sleep 0.2
+    return $r
+}
+# zoom_pool NAME: focuses the Pool panel (top left) and zooms it.
+zoom_pool() {
+    click "$1" 3 3
+    sleep 0.2
+    tmux_keys "$1" Enter
+    tmux_wait "$1" '^ pgdeck .* zoom ' 3
+}
+
 # start NAME COLS ROWS [VAR=VALUE...] [-- ARG...]: the dashboard in a pane
 # (pgdeck ARG...), wrapped so that the terminal settings before and after
 # land in $WORK/NAME.*.
@@ -75,6 +101,7 @@ as_found() {
 
 # ---- the pool panel, live --------------------------------------------
 start main 100 30 DB_MIN_POOL_SIZE=3
+tmux_wait main 'Pool' 10 && zoom_pool main
 if tmux_wait main 'Pool' 10; then
     ok "dashboard opens with a Pool panel"
 else
@@ -118,7 +145,7 @@ tmux_capture main | grep -q 'quit, leaving' &&
 # ---- resize ------------------------------------------------------------
 tmux_resize main 20 5
 sleep 0.5
-if tmux_wait main 'Activity' 5 && ! tmux_capture main | grep -q 'pane-exit'; then
+if tmux_wait main 'Pool' 5 && ! tmux_capture main | grep -q 'pane-exit'; then
     ok "resize to 20x5 draws what fits"
 else
     not_ok "resize to 20x5 draws what fits" "$(tmux_capture main | tr '\n' '|')"
@@ -144,24 +171,6 @@ tmux_capture main | grep -q 'Pool' &&
 tmux_kill main
 
 # ---- focus, zoom, mouse --------------------------------------------------
-# hexkeys NAME STRING: STRING's bytes as terminal input (mouse reports).
-hexkeys() {
-    tmux_keys "$1" -H $(printf '%s' "$2" | od -An -tx1)
-}
-# click NAME X Y: a left click at column X, row Y (1-based; SGR mouse).
-click() {
-    hexkeys "$1" $'\e[<0;'"$2;$3"'M'
-    hexkeys "$1" $'\e[<0;'"$2;$3"'m'
-}
-# focus_is NAME PANEL: the help names PANEL's own keys (the focused one).
-focus_is() {
-    local r=1
-    tmux_keys "$1" '?'
-    tmux_wait "$1" "$2 panel" 3 && r=0
-    tmux_keys "$1" x
-    sleep 0.2
-    return $r
-}
 start focus 100 30
 tmux_wait focus 'Activity' 10
 focus_is focus Activity && ok "the focus starts on Activity" ||
@@ -266,6 +275,53 @@ tmux_keys act q
 exited act 0 && ok "activity: q quits" || not_ok "activity: q quits" ""
 tmux_kill act
 
+# ---- slow queries --------------------------------------------------------
+# recorded NAME: the Slow queries panel's count of recorded entries.
+recorded() {
+    tmux_capture "$1" | grep -o 'threshold [0-9]* ms, [0-9]* recorded' |
+        head -1 | sed 's/.* \([0-9]*\) recorded/\1/'
+}
+start slow 120 40 DB_SLOW_QUERY_MS=0
+if tmux_wait slow 'Slow queries threshold 0 ms, [1-9][0-9]* recorded' 10 &&
+    tmux_wait slow '[0-9:]{8} +[0-9.]+ ms panel:(Activity|Locks) ' 3; then
+    ok "Slow queries shows the latest entries with their source"
+else
+    not_ok "Slow queries shows the latest entries with their source" \
+        "$(tmux_capture slow | grep -A3 'Slow queries' | tr '\n' '|')"
+fi
+tmux_wait slow 'worst by total' 3 &&
+    tmux_wait slow 'CALLS +TOTAL. +MEAN +P95 +MAX +QUERY' 3 &&
+    ok "Slow queries shows the worst fingerprints" ||
+    not_ok "Slow queries shows the worst fingerprints" \
+        "$(tmux_capture slow | grep -m1 CALLS)"
+tmux_keys slow BTab
+sleep 0.2
+focus_is slow 'Slow queries' && ok "Shift-Tab from Activity focuses Slow queries" ||
+    not_ok "Shift-Tab from Activity focuses Slow queries" ""
+tmux_keys slow '>'
+tmux_wait slow 'slow-query threshold: 1 ms' 3 &&
+    tmux_wait slow 'Slow queries threshold 1 ms' 3 &&
+    ok "> raises the threshold" || not_ok "> raises the threshold" \
+        "$(tmux_capture slow | grep -m1 'Slow queries')"
+tmux_keys slow s
+tmux_wait slow 'worst by max' 3 && ok "s ranks the worst by max" ||
+    not_ok "s ranks the worst by max" ""
+for i in $(seq 13); do tmux_keys slow '>'; done
+tmux_wait slow 'Slow queries threshold 10000 ms' 3
+sleep 1.5 # the count of the refresh after the change
+before=$(recorded slow)
+sleep 2.5
+after=$(recorded slow)
+[ -n "$before" ] && [ "$before" = "$after" ] &&
+    ok "a raised threshold stops recording fast queries" ||
+    not_ok "a raised threshold stops recording fast queries" "$before -> $after"
+tmux_keys slow '<'
+tmux_wait slow 'Slow queries threshold 5000 ms' 3 && ok "< lowers it" ||
+    not_ok "< lowers it" "$(tmux_capture slow | grep -m1 'Slow queries')"
+tmux_keys slow q
+exited slow 0 && ok "slow: q quits" || not_ok "slow: q quits" ""
+tmux_kill slow
+
 # ---- locks -------------------------------------------------------------
 # A holder of an exclusive table lock and a reader waiting for it.
 LT=e2e_locked_$$
@@ -350,6 +406,7 @@ for p in 1 47001 47002 47003; do
     if port_free "$p"; then dead=$p; break; fi
 done
 start dead 100 30 PGHOST=127.0.0.1 PGPORT=$dead
+tmux_wait dead 'Pool' 5 && zoom_pool dead
 if tmux_wait dead 'Pool' 5 &&
     tmux_wait dead 'refused|could not connect|failed' 15; then
     ok "dead server: the error is shown in the Pool panel"
