@@ -244,18 +244,18 @@ for opts in "" "csv header" "(format csv, header true, delimiter ';')"; do
             "$(cat "$tmp/pd.out" | tr '\n' '|')"
     fi
 done
-for c in "\\copy (SELECT id, name FROM markets WHERE id < 5) to '$tmp/X.q'" \
-         "\\copy markets (id, price) to '$tmp/X.c' with csv" \
-         "\\copy markets to stdout" "\\copy nosuch to '$tmp/X.n'" \
+for c in "\\copy (SELECT id, name FROM markets WHERE id < 5) to '$tmp/@F@.q'" \
+         "\\copy markets (id, price) to '$tmp/@F@.c' with csv" \
+         "\\copy markets to stdout" "\\copy nosuch to '$tmp/@F@.n'" \
          "\\copy markets to '/nonexistent/dir/x'" "\\copy markets"; do
-    "$PSQL" -X -c "${c//X/psql}" >"$tmp/psql.out" 2>&1
+    "$PSQL" -X -c "${c//@F@/psql}" >"$tmp/psql.out" 2>&1
     echo "rc=$?" >>"$tmp/psql.out"
-    timeout 30 "$PGDECK" -c "${c//X/pd}" >"$tmp/pd.out" 2>&1 </dev/null
+    timeout 30 "$PGDECK" -c "${c//@F@/pd}" >"$tmp/pd.out" 2>&1 </dev/null
     echo "rc=$?" >>"$tmp/pd.out"
     if cmp -s "$tmp/psql.out" "$tmp/pd.out"; then
-        ok "as psql: ${c//X/f}"
+        ok "as psql: ${c//@F@/f}"
     else
-        not_ok "as psql: ${c//X/f}" \
+        not_ok "as psql: ${c//@F@/f}" \
             "$(diff "$tmp/psql.out" "$tmp/pd.out" | tr '\n' '|')"
     fi
 done
