@@ -180,9 +180,6 @@ pd_core *pd_core_new(const pd_config *cfg, pd_error *err)
                                  &core->in_flight};
         core->metrics = pd_metrics_new(&core->loop, &ms);
     }
-    if (cfg->metrics_listen != NULL &&
-        pd_metrics_serve(core->metrics, cfg->metrics_listen, err) != 0)
-        goto fail;
     if (cfg->nsyncs > 0 && (core->syncs = make_syncs(core, err)) == NULL)
         goto fail;
     return core;
@@ -230,6 +227,16 @@ pd_breaker *pd_core_breaker(pd_core *core)
 pd_retry_stats *pd_core_retry_stats(pd_core *core)
 {
     return &core->retry;
+}
+
+/* Serves /metrics when the config asks for it. Separate from pd_core_new
+ * so that only the long-running front ends (dashboard, shell) bind the
+ * port: a `pgdeck -c` next to a running dashboard must not collide. */
+int pd_core_serve_metrics(pd_core *core, pd_error *err)
+{
+    if (core->cfg.metrics_listen == NULL)
+        return 0;
+    return pd_metrics_serve(core->metrics, core->cfg.metrics_listen, err);
 }
 
 pd_sync *pd_core_syncs(pd_core *core)

@@ -43,6 +43,11 @@ pd_metrics *pd_core_metrics(pd_core *core);
 /* Statements sent and not finished, over every source. */
 uint64_t pd_core_in_flight(const pd_core *core);
 
+/* Starts the /metrics HTTP server if the config names an address
+ * (metrics_listen). Returns 0, or non-zero with err set (bad address,
+ * port in use). For the long-running front ends only. */
+PD_MUSTCHECK int pd_core_serve_metrics(pd_core *core, pd_error *err);
+
 /* Runs the loop until nothing is left to do, or until pd_core_stop. */
 void pd_core_run(pd_core *core);
 /* Makes pd_core_run return soon (safe from any loop callback). */

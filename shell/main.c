@@ -20,11 +20,13 @@
 #include "shell/bench_cmd.h"
 #include "shell/demo_cmd.h"
 #include "shell/exec.h"
+#include "shell/health_cmd.h"
+#include "shell/refresh_cmd.h"
 #include "shell/repl.h"
 #include "shell/usage.h"
 #include "tui/tui.h"
 
-enum { MODE_DEFAULT, MODE_SHELL };
+enum { MODE_DEFAULT, MODE_SHELL, MODE_HEALTH, MODE_REFRESH };
 
 /* One -c or -f, in command-line order. */
 typedef struct action {
@@ -382,16 +384,16 @@ int main(int argc, char **argv)
     pd_config_init(&cfg);
     if (argc > 1 && strcmp(argv[1], "demo") == 0)
         return sh_demo_main(argc - 1, argv + 1);
-    if (argc > 1 && strcmp(argv[1], "shell") == 0) {
-        a.mode = MODE_SHELL;
+    if (argc > 1 && (strcmp(argv[1], "shell") == 0 ||
+                     strcmp(argv[1], "health") == 0 ||
+                     strcmp(argv[1], "refresh") == 0)) {
+        /* A subcommand takes the usual options (--json among them). */
+        a.mode = argv[1][0] == 's'   ? MODE_SHELL
+                 : argv[1][0] == 'h' ? MODE_HEALTH
+                                     : MODE_REFRESH;
         argv[1] = argv[0];
         argc--;
         argv++;
-    } else if (argc > 1 && (strcmp(argv[1], "health") == 0 ||
-                            strcmp(argv[1], "refresh") == 0)) {
-        fprintf(stderr, "pgdeck: error: \"%s\" is not available in this "
-                        "version yet\n", argv[1]);
-        return 2;
     }
     parse_args(argc, argv, &a, &cfg, &po, &b);
     if (apply_config(&cfg, &a, &err) != 0) {
@@ -420,6 +422,24 @@ int main(int argc, char **argv)
     core = pd_core_new(&cfg, &err);
     if (core == NULL) {
         fprintf(stderr, "pgdeck: error: %s\n", err.message);
+        status = a.mode == MODE_HEALTH ? 1 : 2; /* health: 2 is degraded */
+        goto out;
+    }
+    if (a.mode == MODE_HEALTH || a.mode == MODE_REFRESH) {
+        char w0[] = "refresh", w1[] = "--json";
+        char *wargv[] = {w0, w1, NULL};
+        int wargc = po.format == SH_FMT_JSON ? 2 : 1;
+        if (a.mode == MODE_HEALTH) {
+            pd_core_start(core);
+            status = sh_health_main(wargc, wargv, core);
+        } else {
+            /* w0 is only argv[0]: either word will do */
+            status = sh_refresh_main(wargc, wargv, core);
+        }
+        goto out;
+    }
+    if (b.nacts == 0 && pd_core_serve_metrics(core, &err) != 0) {
+        fprintf(stderr, "pgdeck: error: --metrics-listen: %s\n", err.message);
         status = 2;
         goto out;
     }
