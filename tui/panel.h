@@ -82,6 +82,7 @@ struct tui_panel {
     char *error;              /* shown in place; NULL when all is well */
     uint64_t error_ms;        /* uv_now() when error was set */
     char *note;               /* short status after the title, or NULL */
+    tui_role note_role;       /* its colour; 0 (DEFAULT): TUI_ROLE_FILTER */
     tui_panel_req *reqs;      /* queries in flight, the panel's own */
     tui_panel_req *refreshing;/* the refresh query among them, or NULL */
     uint64_t sent_ms;         /* uv_now() when refreshing was sent */

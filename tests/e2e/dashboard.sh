@@ -275,6 +275,18 @@ tmux_keys act q
 exited act 0 && ok "activity: q quits" || not_ok "activity: q quits" ""
 tmux_kill act
 
+# ---- retries -------------------------------------------------------------
+start retries 100 30
+tmux_wait retries 'Retries breaker closed' 10 &&
+    tmux_wait retries 'breaker +CLOSED +since start +failures 0/' 3 &&
+    tmux_wait retries 'retries +deadlock 0 +serialization 0' 3 &&
+    ok "Retries shows the breaker closed and the retry counters" ||
+    not_ok "Retries shows the breaker closed and the retry counters" \
+        "$(tmux_capture retries | grep -A3 'Retries' | tr '\n' '|')"
+tmux_keys retries q
+exited retries 0 && ok "retries: q quits" || not_ok "retries: q quits" ""
+tmux_kill retries
+
 # ---- slow queries --------------------------------------------------------
 # recorded NAME: the Slow queries panel's count of recorded entries.
 recorded() {
@@ -282,6 +294,12 @@ recorded() {
         head -1 | sed 's/.* \([0-9]*\) recorded/\1/'
 }
 start slow 120 40 DB_SLOW_QUERY_MS=0
+tmux_wait slow 'Slow queries' 10
+tmux_keys slow BTab
+sleep 0.2
+focus_is slow 'Slow queries' && ok "Shift-Tab from Activity focuses Slow queries" ||
+    not_ok "Shift-Tab from Activity focuses Slow queries" ""
+tmux_keys slow Enter
 if tmux_wait slow 'Slow queries threshold 0 ms, [1-9][0-9]* recorded' 10 &&
     tmux_wait slow '[0-9:]{8} +[0-9.]+ ms panel:(Activity|Locks) ' 3; then
     ok "Slow queries shows the latest entries with their source"
@@ -294,10 +312,6 @@ tmux_wait slow 'worst by total' 3 &&
     ok "Slow queries shows the worst fingerprints" ||
     not_ok "Slow queries shows the worst fingerprints" \
         "$(tmux_capture slow | grep -m1 CALLS)"
-tmux_keys slow BTab
-sleep 0.2
-focus_is slow 'Slow queries' && ok "Shift-Tab from Activity focuses Slow queries" ||
-    not_ok "Shift-Tab from Activity focuses Slow queries" ""
 tmux_keys slow '>'
 tmux_wait slow 'slow-query threshold: 1 ms' 3 &&
     tmux_wait slow 'Slow queries threshold 1 ms' 3 &&
@@ -417,6 +431,19 @@ fi
 tmux_wait dead 'errors [1-9]' 5 && ok "dead server: errors counted" ||
     not_ok "dead server: errors counted" \
         "$(tmux_capture dead | grep -m1 errors)"
+tmux_keys dead Enter
+tmux_wait dead 'Retries breaker open' 15 &&
+    ok "dead server: the Retries title says the breaker is open" ||
+    not_ok "dead server: the Retries title says the breaker is open" \
+        "$(tmux_capture dead | grep -m1 Retries)"
+tmux_wait dead 'breaker +OPEN +for [0-9.]+s' 3 &&
+    tmux_wait dead 'changed [0-9.]+s ago: closed -> open' 3 &&
+    ok "dead server: the breaker's state, time in it and the change" ||
+    not_ok "dead server: the breaker's state, time in it and the change" \
+        "$(tmux_capture dead | grep -A3 'Retries' | tr '\n' '|')"
+tmux_wait dead 'connection [1-9]' 3 &&
+    ok "dead server: connection retries counted" ||
+    not_ok "dead server: connection retries counted" ""
 changes dead 1 && ok "dead server: the screen stays live" ||
     not_ok "dead server: the screen stays live" "$(line dead 1)"
 tmux_keys dead q
@@ -481,7 +508,9 @@ fi
 tmux_resize tiny 1 1
 sleep 0.5
 tmux_resize tiny 60 20
-tmux_wait tiny 'size [0-9]' 5 && ok "survives 1x1 and grows back" ||
+tmux_wait tiny 'conns \[' 5 && tmux_wait tiny 'Locks' 5 &&
+    ! tmux_capture tiny | grep -q pane-exit &&
+    ok "survives 1x1 and grows back" ||
     not_ok "survives 1x1 and grows back" "$(tmux_capture tiny | head -3)"
 tmux_keys tiny q
 exited tiny 0 && ok "20x5: q quits" || not_ok "20x5: q quits" ""
