@@ -534,7 +534,8 @@ static void on_result(pd_result *res, const pd_error *err, void *ctx)
     if (err != NULL) {
         pd_result_free(res);
         sh_session_print_error(j->s, err);
-        job_end(j, 1);
+        /* A server that cannot be reached ends the run, as in psql. */
+        job_end(j, err->kind == PD_ERR_CONNECTION ? 2 : 1);
         return;
     }
     j->next(j, res);

@@ -131,6 +131,22 @@ for c in "${commands[@]}"; do
     compare "" "$c"
 done
 
+# A server that cannot be reached: psql's message (its name aside) and
+# its exit status 2.
+for c in '\dt' '\d markets' '\du'; do
+    run "$PSQL" "$tmp/p" -X -h "$tmp/no-such-dir" -c "$c"
+    run "$PGDECK" "$tmp/d" -h "$tmp/no-such-dir" -c "$c"
+    sed -i 's/^psql: /pgdeck: /' "$tmp/p.err"
+    if cmp -s "$tmp/p.err" "$tmp/d.err" && cmp -s "$tmp/p.rc" "$tmp/d.rc" &&
+        cmp -s "$tmp/p.out" "$tmp/d.out"; then
+        ok "describe: no server, $c"
+    else
+        not_ok "describe: no server, $c" \
+            "differs (status $(cat "$tmp/p.rc") vs $(cat "$tmp/d.rc"))"
+        show_diff stderr "$tmp/p.err" "$tmp/d.err"
+    fi
+done
+
 # From a file: psql's "FILE:LINE: error:" and "warning:" prefixes (the
 # program's name aside) on the messages. The exit status of a file with
 # failed commands is the file runner's business, not compared here.
