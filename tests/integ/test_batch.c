@@ -266,11 +266,11 @@ static const char **make_rows(size_t n, size_t dup_at, char **store)
     const char **v = calloc(n * 2, sizeof(char *));
     size_t i;
 
-    *store = calloc(n, 48);
+    *store = calloc(n, 64);
     for (i = 0; i < n; i++) {
-        char *a = *store + i * 48, *b = a + 16;
-        snprintf(a, 16, "%zu", i + 1 == dup_at ? (size_t)1 : i + 1);
-        snprintf(b, 32, "name-%zu", i + 1);
+        char *a = *store + i * 64, *b = a + 24;
+        snprintf(a, 24, "%zu", i + 1 == dup_at ? (size_t)1 : i + 1);
+        snprintf(b, 40, "name-%zu", i + 1);
         v[2 * i] = a;
         v[2 * i + 1] = b;
     }
