@@ -5,7 +5,13 @@
  * BEGIN ... COMMIT (or SAVEPOINT ... RELEASE on a connection already in a
  * transaction), followed by a single sync point: the whole batch costs one
  * round trip, and it is atomic: all rows or none. An error names the row
- * that caused it ("row 17: ..."), rows counting from 1. */
+ * that caused it ("row 17: ..."), rows counting from 1.
+ *
+ * A plain "INSERT INTO t [(cols)] VALUES (...)" (no ON CONFLICT, no
+ * RETURNING) runs as multi-row INSERTs of up to 128 rows each: the same
+ * rows and count, a fraction of the server's work; statement-level
+ * triggers then fire once per chunk rather than once per row
+ * (PD_BATCH_PLAIN keeps one statement per row). */
 #ifndef PD_BATCH_H
 #define PD_BATCH_H
 
@@ -16,7 +22,13 @@
 #include "core/error.h"
 #include "core/pool.h"
 
+enum {
+    PD_BATCH_PLAIN = 1u << 0 /* one statement per row, even for a plain
+                                INSERT ... VALUES (see below) */
+};
+
 typedef struct pd_batch_opts {
+    uint32_t flags;              /* PD_BATCH_* */
     uint32_t acquire_timeout_ms; /* 0: the pool's default */
     uint32_t timeout_ms;         /* the whole batch; 0: the connection's
                                     default (DB_COMMAND_TIMEOUT);

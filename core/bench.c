@@ -45,6 +45,7 @@ typedef struct client {
     bool in_pipeline;   /* QUERY: its connection is in pipeline mode */
     bool ending;        /* ... and that pipeline is ending */
     bool failed;        /* the statement in flight failed */
+    bool queued;        /* in the bench's next-operation queue */
     int warm_left;      /* warm-up operations still to run */
     int64_t rows;       /* rows of the statement in flight, or -1 */
     uint64_t t_sent;    /* uv_hrtime() when the operation went out */
@@ -75,7 +76,11 @@ struct bench {
     uint64_t lag_prev;      /* uv_hrtime() of the last lag probe */
     uv_timer_t stop_timer;  /* the first turn, then the deadline */
     uv_timer_t lag_timer;   /* the loop-lag probe */
-    int handles;            /* of the two, not yet closed */
+    uv_check_t check;       /* issues the queued operations */
+    client **queue;         /* owned: clients whose next operation waits
+                               for the end of this loop turn */
+    int nqueued;
+    int handles;            /* of the three, not yet closed */
     pd_bench_result res;
     pd_error err;           /* the first failure */
     pd_bench_cb cb;
@@ -84,6 +89,8 @@ struct bench {
 
 static void issue(client *c);
 static void client_finish(client *c);
+static void on_check(uv_check_t *h);
+static void enqueue(client *c);
 
 static uint64_t rnd(client *c)
 {
@@ -150,6 +157,7 @@ static void on_handle_closed(uv_handle_t *h)
         pd_error_clear(&b->cl[i].err);
     }
     free(b->cl);
+    free(b->queue);
     free(b->gsqls);
     free(b->params);
     free(b->sql);
@@ -167,6 +175,7 @@ static void bench_done(bench *b)
     b->over = true;
     uv_timer_stop(&b->stop_timer);
     uv_timer_stop(&b->lag_timer);
+    uv_check_stop(&b->check);
     if (b->started) {
         if (b->t_stop == 0)
             b->t_stop = uv_hrtime();
@@ -181,6 +190,7 @@ static void bench_done(bench *b)
     b->cb(&b->res, err, b->ctx);
     uv_close((uv_handle_t *)&b->stop_timer, on_handle_closed);
     uv_close((uv_handle_t *)&b->lag_timer, on_handle_closed);
+    uv_close((uv_handle_t *)&b->check, on_handle_closed);
 }
 
 /* The run cannot go on (a failure before the clock started): clients
@@ -231,6 +241,7 @@ static void start_clock(bench *b)
     if (b->o.duration_ms > 0)
         uv_timer_start(&b->stop_timer, on_deadline, b->o.duration_ms, 0);
     uv_timer_start(&b->lag_timer, on_lag, LAG_PERIOD_MS, LAG_PERIOD_MS);
+    uv_check_start(&b->check, on_check);
     for (i = 0; i < b->ncl && !b->over; i++) {
         client *c = &b->cl[i];
         if (c->done)
@@ -253,6 +264,39 @@ static void client_ready(client *c)
         client_finish(c);
     else if (b->nready == b->ncl)
         start_clock(b);
+}
+
+/* Runs the queued operations, after the loop turn's reads: a turn first
+ * takes in every answer that arrived, then sends the next statements in
+ * one burst. Sending at once instead would let the woken server process
+ * take the CPU from the loop while other answers wait unread (on a small
+ * machine the loop and the server share the cores). */
+static void on_check(uv_check_t *h)
+{
+    bench *b = h->data;
+    int i, n = b->nqueued;
+
+    b->nqueued = 0;
+    for (i = 0; i < n && !b->over; i++) {
+        client *c = b->queue[i];
+        c->queued = false;
+        if (c->done)
+            continue;
+        if (can_issue(b))
+            issue(c);
+        else
+            client_finish(c);
+    }
+}
+
+static void enqueue(client *c)
+{
+    bench *b = c->b;
+
+    if (c->queued)
+        return;
+    c->queued = true;
+    b->queue[b->nqueued++] = c;
 }
 
 /* An operation ended: count it (in the window), then the next one. */
@@ -284,10 +328,12 @@ static void op_done(client *c, uint64_t nq, bool failed)
     }
     if (b->o.ops > 0 && ++b->completed == b->o.ops)
         b->t_stop = now;
-    if (can_issue(b))
-        issue(c);
-    else
+    if (!can_issue(b))
         client_finish(c);
+    else if (b->o.mode == PD_BENCH_QUERY)
+        enqueue(c);
+    else
+        issue(c);
 }
 
 /* ---- QUERY mode: one held connection per client ---- */
@@ -461,7 +507,7 @@ static void on_p_sync(pd_conn *conn, bool aborted, void *ctx)
         return;
     }
     if (can_issue(b))
-        issue(c);
+        enqueue(c);
     else
         end_pipeline(c);
 }
@@ -846,10 +892,12 @@ int pd_bench_run(uv_loop_t *loop, pd_pool *pool, const pd_bench_opts *opts,
     pd_histogram_reset(&b->res.lag);
     b->cb = cb;
     b->ctx = ctx;
+    b->queue = pd_xcalloc((size_t)b->ncl, sizeof(client *));
     uv_timer_init(loop, &b->stop_timer);
     uv_timer_init(loop, &b->lag_timer);
-    b->stop_timer.data = b->lag_timer.data = b;
-    b->handles = 2;
+    uv_check_init(loop, &b->check);
+    b->stop_timer.data = b->lag_timer.data = b->check.data = b;
+    b->handles = 3;
     uv_timer_start(&b->stop_timer, on_kick, 0, 0);
     return 0;
 }

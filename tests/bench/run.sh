@@ -50,3 +50,121 @@ printf '%-46s %9s ms   psql %9s ms   ratio %.2fx\n' \
     "100k rows x 3 cols, aligned to /dev/null" "$(ms "$(elapsed "$t0" "$t1")")" \
     "$(ms "$(elapsed "$t1" "$t2")")" "$(echo "($t2 - $t1) / ($t1 - $t0)" | bc -l)"
 echo "(ratio > 1: pgdeck faster than the anchor)"
+
+# ---- issue 3: pipeline mode, executemany, the load generator ----
+# pgdeck bench against pgbench (and asyncpg where it can be installed), side
+# by side on the same cluster, best of alternating rounds: the machine is
+# shared, so a single run says little. Targets are printed next to the
+# ratios as reading aids, never checked.
+export XDG_STATE_HOME="$PD_CLUSTER_DIR/state" XDG_CONFIG_HOME="$PD_CLUSTER_DIR/config"
+mkdir -p "$XDG_STATE_HOME" "$XDG_CONFIG_HOME"
+PGBENCH="$PD_PG_BINDIR/pgbench"
+BENCH_DIR=tests/bench
+SECS=${PD_BENCH_SECS:-4}   # per round
+ROUNDS=${PD_BENCH_ROUNDS:-2}
+POINT='SELECT * FROM markets WHERE id = $1'
+
+# jnum KEY: a number from pgdeck bench --json on stdin; KEY may be
+# "latency_ms.p50" for a nested one.
+jnum() {
+    local key=$1 obj=""
+    case "$key" in *.*) obj=${key%%.*}; key=${key#*.} ;; esac
+    if [ -n "$obj" ]; then
+        sed -n "s/.*\"$obj\": {\([^}]*\)}.*/\1/p" | tr ',' '\n' |
+            sed -n "s/.*\"$key\": \([-0-9.]*\).*/\1/p" | head -n 1
+    else
+        sed -n "s/.*\"$key\": \([-0-9.]*\).*/\1/p" | head -n 1
+    fi
+}
+max() { if [ "$(echo "${1:-0} > ${2:-0}" | bc -l)" = 1 ]; then echo "${1:-0}"; else echo "${2:-0}"; fi; }
+div() { if [ "$(echo "${2:-0} == 0" | bc -l)" = 1 ]; then echo 0; else echo "$1 / $2" | bc -l; fi; }
+pgbench_tps() {
+    "$PGBENCH" -n -M prepared -c 10 -j 2 -T "$SECS" -f "$1" 2>/dev/null |
+        sed -n 's/^tps = \([0-9.]*\).*/\1/p'
+}
+row() { # LABEL OURS UNIT ANCHOR-NAME ANCHOR RATIO TARGET
+    printf '%-46s %9s %-4s %8s %9s %-4s ratio %.2fx  %s\n' "$1" "$2" "$3" \
+        "$4" "$5" "$3" "$6" "$7"
+}
+
+$PSQL -X -q -c "DROP TABLE IF EXISTS markets" -c "CREATE TABLE markets (
+    id int PRIMARY KEY, symbol text NOT NULL, name text NOT NULL,
+    price numeric(12, 4) NOT NULL, volume bigint NOT NULL,
+    updated_at timestamptz NOT NULL DEFAULT now())" \
+    -c "INSERT INTO markets (id, symbol, name, price, volume)
+        SELECT g, 'SYM' || g, 'Market ' || g, (g % 1000) / 7.0, g * 13
+        FROM generate_series(1, 100000) g" -c "VACUUM ANALYZE markets"
+
+# 4. Point lookups through 10 pooled connections, one statement in flight
+#    each, against pgbench -M prepared -c 10 -j 2; then a pipeline of 10
+#    against pgbench's \startpipeline ... \endpipeline of 10.
+best_b=0 best_d=0 lag=0 best_bp=0 best_dp=0
+for i in $(seq "$ROUNDS"); do
+    best_b=$(max "$best_b" "$(pgbench_tps "$BENCH_DIR/point.sql")")
+    out=$($PGDECK bench --clients 10 --duration "$SECS" --sql "$POINT" \
+          --param random:1:100000 --json)
+    best_d=$(max "$best_d" "$(echo "$out" | jnum qps)")
+    lag=$(max "$lag" "$(echo "$out" | jnum loop_lag_ms.p99)")
+    tps=$(pgbench_tps "$BENCH_DIR/pipeline10.sql")
+    best_bp=$(max "$best_bp" "$(echo "${tps:-0} * 10" | bc -l)")
+    out=$($PGDECK bench --clients 10 --pipeline 10 --duration "$SECS" \
+          --sql "$POINT" --param random:1:100000 --json)
+    best_dp=$(max "$best_dp" "$(echo "$out" | jnum qps)")
+done
+row "point lookups, 10 connections (best of $ROUNDS)" \
+    "$(printf '%.0f' "$best_d")" "q/s" "pgbench" "$(printf '%.0f' "$best_b")" \
+    "$(div "$best_d" "$best_b")" "(target >= 0.9x)"
+row "... pipeline of 10 per connection" \
+    "$(printf '%.0f' "$best_dp")" "q/s" "pgbench" \
+    "$(printf '%.0f' "$best_bp")" "$(div "$best_dp" "$best_bp")" \
+    "(target >= 0.9x)"
+# The same load through the whole query layer (acquire, prepare cache,
+# result, release per statement), to show what the layers cost.
+out=$($PGDECK bench --via pool --clients 10 --duration "$SECS" \
+      --sql "$POINT" --param random:1:100000 --json)
+qp=$(echo "$out" | jnum qps)
+row "... each through pool + query layer" "$(printf '%.0f' "$qp")" "q/s" \
+    "pgbench" "$(printf '%.0f' "$best_b")" "$(div "$qp" "$best_b")" ""
+lagp=$(echo "$out" | jnum loop_lag_ms.p99)
+printf '%-46s %9s ms   (worst p99 of the direct runs %s ms; target < 5 ms)\n' \
+    "loop lag p99, pool flat out (10 connections)" "$lagp" "$lag"
+
+# 5. executemany of 1000 two-column rows, against asyncpg's.
+$PSQL -X -q -c "DROP TABLE IF EXISTS bench_many" \
+    -c "CREATE TABLE bench_many (a int, b text)"
+out=$($PGDECK bench --batch 1000 --queries 30 --warmup 2 \
+      --sql 'INSERT INTO bench_many (a, b) VALUES ($1, $2)' \
+      --param random:1:1000000 --param random:1:1000000 --json)
+many=$(echo "$out" | jnum latency_ms.p50)
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=python3
+if ! "$PY" -c 'import asyncpg' 2>/dev/null && [ "$(id -u)" = 0 ]; then
+    { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-asyncpg ||
+      { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+        apt-get install -y -qq python3-asyncpg; }; } >/dev/null 2>&1
+fi
+if apg=$("$PY" "$BENCH_DIR/asyncpg_many.py" 1000 30 2>/dev/null) &&
+   [ -n "$apg" ]; then
+    apg=${apg%% *}
+    row "executemany 1000 x 2 cols, median batch" "$many" "ms" "asyncpg" \
+        "$apg" "$(div "$apg" "$many")" "(target >= 2x)"
+else
+    printf '%-46s %9s ms   asyncpg: skipped (python3-asyncpg could not be installed or run)\n' \
+        "executemany 1000 x 2 cols, median batch" "$many"
+fi
+
+# 6. Three pg_sleep(0.01) gathered on a warm pool: wall time per gather.
+out=$($PGDECK bench --gather --clients 3 --queries 30 \
+      --sql 'SELECT pg_sleep(0.01)' --json)
+gm=$(echo "$out" | jnum latency_ms.mean)
+printf '%-46s %9s ms   max %s ms; one pg_sleep 10 ms   ratio %.2fx  (target <= 12 ms)\n' \
+    "\\gather 3 x pg_sleep(0.01), mean of 30" "$gm" \
+    "$(echo "$out" | jnum latency_ms.max)" "$(div 10 "$gm")"
+
+# 7. Memory: peak RSS of a run holding 50 open connections.
+out=$($PGDECK bench --clients 50 --duration 2 --json)
+printf '%-46s %9.1f MB   %s connections open           (target < 20 MB)\n' \
+    "peak RSS, 50 connections flat out" \
+    "$(echo "$(echo "$out" | jnum rss_kb) / 1024" | bc -l)" \
+    "$(echo "$out" | jnum connections)"
+echo "(pgdeck bench: throughput ratios > 1 and time ratios > 1 favour pgdeck)"

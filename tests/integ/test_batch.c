@@ -366,6 +366,65 @@ static void test_batch_bad_row_inserts_nothing(void **state)
     world_down(&w);
 }
 
+/* Statements of every shape: multi-row INSERTs with expressions and a
+ * column list in another order, one row per statement when asked or when
+ * the INSERT has a RETURNING, an UPDATE; NULLs go through as NULLs. */
+static void test_batch_shapes(void **state)
+{
+    world w;
+    batched b;
+    char *store;
+    const char **v = make_rows(300, 0, &store);
+    pd_batch_opts plain = {.flags = PD_BATCH_PLAIN};
+
+    (void)state;
+    world_up(&w, 1);
+    v[2 * 9 + 1] = NULL; /* row 10's name */
+    q1(&w, "DROP TABLE IF EXISTS pd_batch_t; "
+           "CREATE TABLE pd_batch_t (id int PRIMARY KEY, name text, "
+           "note text DEFAULT 'd')");
+    run_batch(&w, "insert into public.pd_batch_t (name, id) "
+                  "values (upper($2), $1 * 10) -- ten times\n;",
+              300, v, &b);
+    if (pd_error_isset(&b.err))
+        fail_msg("batch: %s", b.err.message);
+    assert_int_equal(b.res.affected, 300);
+    assert_string_equal(q1(&w, "SELECT count(*) FROM pd_batch_t"), "300");
+    assert_string_equal(q1(&w, "SELECT name || note FROM pd_batch_t "
+                               "WHERE id = 2990"), "NAME-299d");
+    assert_string_equal(q1(&w, "SELECT count(*) FROM pd_batch_t "
+                               "WHERE name IS NULL AND id = 100"), "1");
+
+    memset(&b, 0, sizeof(b));
+    assert_int_equal(pd_batch_run(w.pool, "UPDATE pd_batch_t SET note = $2 "
+                                          "WHERE id = $1 * 10", 300, 2,
+                                  v, NULL, on_batch, &b), 0);
+    run_until(&w.loop, &b.done, 60);
+    assert_false(pd_error_isset(&b.err));
+    assert_int_equal(b.res.affected, 300);
+    assert_string_equal(q1(&w, "SELECT note FROM pd_batch_t WHERE id = 70"),
+                        "name-7");
+
+    q1(&w, "TRUNCATE pd_batch_t");
+    memset(&b, 0, sizeof(b));
+    assert_int_equal(pd_batch_run(w.pool, "INSERT INTO pd_batch_t VALUES "
+                                          "($1, $2)", 300, 2, v, &plain,
+                                  on_batch, &b), 0);
+    run_until(&w.loop, &b.done, 60);
+    assert_false(pd_error_isset(&b.err));
+    assert_int_equal(b.res.round_trips, 1);
+    assert_int_equal(b.res.affected, 300);
+    run_batch(&w, "INSERT INTO pd_batch_t VALUES ($1 + 1000, $2) "
+                  "RETURNING id", 300, v, &b);
+    assert_false(pd_error_isset(&b.err));
+    assert_int_equal(b.res.affected, 300);
+    assert_string_equal(q1(&w, "SELECT count(*) FROM pd_batch_t"), "600");
+    q1(&w, "DROP TABLE pd_batch_t");
+    free(v);
+    free(store);
+    world_down(&w);
+}
+
 /* On a held connection inside a transaction, a failed batch undoes only
  * itself: the transaction goes on with what it did before. */
 static void test_batch_in_transaction_is_a_savepoint(void **state)
@@ -585,6 +644,7 @@ int main(void)
         cmocka_unit_test(test_pipeline_broken_cleanly),
         cmocka_unit_test(test_batch_inserts_all_in_one_round_trip),
         cmocka_unit_test(test_batch_bad_row_inserts_nothing),
+        cmocka_unit_test(test_batch_shapes),
         cmocka_unit_test(test_batch_in_transaction_is_a_savepoint),
         cmocka_unit_test(test_bench_counts),
         cmocka_unit_test(test_bench_refuses_and_reports),

@@ -1,0 +1,22 @@
+\startpipeline
+\set id random(1, 100000)
+SELECT * FROM markets WHERE id = :id;
+\set id random(1, 100000)
+SELECT * FROM markets WHERE id = :id;
+\set id random(1, 100000)
+SELECT * FROM markets WHERE id = :id;
+\set id random(1, 100000)
+SELECT * FROM markets WHERE id = :id;
+\set id random(1, 100000)
+SELECT * FROM markets WHERE id = :id;
+\set id random(1, 100000)
+SELECT * FROM markets WHERE id = :id;
+\set id random(1, 100000)
+SELECT * FROM markets WHERE id = :id;
+\set id random(1, 100000)
+SELECT * FROM markets WHERE id = :id;
+\set id random(1, 100000)
+SELECT * FROM markets WHERE id = :id;
+\set id random(1, 100000)
+SELECT * FROM markets WHERE id = :id;
+\endpipeline
