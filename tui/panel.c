@@ -256,6 +256,9 @@ bool tui_panel_render(tui_panel *p, const tui_theme *th)
     if (!p->dirty || p->win == NULL)
         return false;
     p->dirty = false;
+    wbkgdset(p->win, tui_theme_attr(th, TUI_ROLE_DEFAULT) | ' ');
+    if (p->inner != NULL)
+        wbkgdset(p->inner, tui_theme_attr(th, TUI_ROLE_DEFAULT) | ' ');
     werase(p->win);
     draw_chrome(p, th);
     if (p->inner != NULL) {

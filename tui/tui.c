@@ -192,6 +192,7 @@ static bool on_render(void *ctx)
     if (tui_dialog_take_changed())
         t->keybar_dirty = true;
     if (t->full) {
+        wbkgdset(stdscr, tui_theme_attr(&t->theme, TUI_ROLE_DEFAULT) | ' ');
         werase(stdscr);
         wnoutrefresh(stdscr);
         t->full = false;
@@ -261,6 +262,52 @@ static void set_refresh(tui *t, uint32_t ms)
     for (i = 0; i < t->npanels; i++)
         tui_panel_set_interval(t->panels[i], ms);
     t->header_dirty = true;
+}
+
+/* Makes theme name current (see tui_theme_load). Returns 0, or the
+ * error code with err (caller's, cleared by the caller) naming the file
+ * and key. */
+static int use_theme(tui *t, const char *name, pd_error *err)
+{
+    tui_theme_def def;
+    int rc = tui_theme_load(&def, name, err);
+
+    if (rc != 0)
+        return rc;
+    tui_theme_apply(&t->theme, &def);
+    tui_screen_redraw_all();
+    mark_all(t);
+    return 0;
+}
+
+/* The next of tui_theme_names after the current one (the first after a
+ * theme of another name), skipping those that fail to load; the message
+ * says which it is, and why the first skipped one was. */
+static void next_theme(tui *t)
+{
+    pd_error err = PD_ERROR_INIT, first = PD_ERROR_INIT;
+    int n = 0, cur = -1, i;
+
+    while (tui_theme_names[n] != NULL)
+        n++;
+    for (i = 0; i < n; i++)
+        if (strcmp(tui_theme_names[i], t->theme.name) == 0)
+            cur = i;
+    for (i = 1; i <= n; i++) {
+        const char *name = tui_theme_names[(cur + i + n) % n];
+
+        if (use_theme(t, name, &err) == 0) {
+            tui_dialog_message("theme: %s%s%s%s", name,
+                               t->theme.color ? "" : " (no colour here)",
+                               pd_error_isset(&first) ? "; skipped " : "",
+                               pd_error_isset(&first) ? first.message : "");
+            break;
+        }
+        if (!pd_error_isset(&first))
+            pd_error_copy(&first, &err);
+        pd_error_clear(&err);
+    }
+    pd_error_clear(&first);
 }
 
 static void on_mouse(tui *t)
@@ -361,7 +408,7 @@ static void on_key(int key, void *ctx)
         set_refresh(t, t->refresh_ms * 2);
         break;
     case TUI_ACT_THEME:
-        tui_dialog_message("only the built-in theme for now");
+        next_theme(t);
         break;
     case TUI_ACT_MOUSE:
         on_mouse(t);
@@ -482,6 +529,12 @@ int tui_run(pd_core *core, const tui_opts *opts)
         return 1;
     }
     tui_theme_init(&t.theme, no_color);
+    /* A bad theme says why in the key bar; the built-in stays. */
+    if (pd_core_config(core)->theme != NULL &&
+        use_theme(&t, pd_core_config(core)->theme, &err) != 0) {
+        tui_dialog_message("%s; using the built-in theme", err.message);
+        pd_error_clear(&err);
+    }
     for (i = 0; i < NKINDS && i < TUI_LAYOUT_MAX; i++) {
         t.panels[t.npanels] = tui_panel_new(panel_kinds[i], core,
                                             t.refresh_ms);

@@ -497,6 +497,111 @@ exited mono 0 && ok "terminal without colours: q quits" ||
     not_ok "terminal without colours: q quits" ""
 tmux_kill mono
 
+# ---- themes --------------------------------------------------------------
+# sgr NAME: the pane with its escape sequences.
+sgr() { pd_tmux capture-pane -e -p -t "$1"; }
+start themes 100 30
+tmux_wait themes 'Pool' 10
+sgr themes | head -1 | grep -q $'\e\\[48;5;24m' &&
+    ok "the dark theme by default (256 colours)" ||
+    not_ok "the dark theme by default (256 colours)" \
+        "$(sgr themes | head -1 | cat -v | cut -c1-80)"
+tmux_keys themes t
+tmux_wait themes 'theme: light' 3 && sleep 0.3 &&
+    sgr themes | head -1 | grep -q $'\e\\[48;5;25m' &&
+    ok "t switches to the light theme" ||
+    not_ok "t switches to the light theme" "$(line themes 30)"
+tmux_keys themes t
+tmux_wait themes 'theme: solarized-dark' 3 && ok "t: solarized-dark next" ||
+    not_ok "t: solarized-dark next" "$(line themes 30)"
+tmux_keys themes t
+tmux_wait themes 'theme: high-contrast' 3 && sleep 0.3 &&
+    sgr themes | grep -Eq $'\e\\[(9[0-7]|10[0-7])m' &&
+    ok "t: high-contrast next, in bright basic colours" ||
+    not_ok "t: high-contrast next, in bright basic colours" "$(line themes 30)"
+tmux_keys themes t
+if tmux_wait themes 'theme: monochrome' 3 && sleep 0.5 &&
+    ! sgr themes | grep -Eq "$COLOR_SGR"; then
+    ok "t: monochrome shows no colour"
+else
+    not_ok "t: monochrome shows no colour" \
+        "$(sgr themes | grep -Eo "$COLOR_SGR" | head -3 | cat -v | tr '\n' ' ')"
+fi
+tmux_keys themes t
+tmux_wait themes 'theme: dark' 3 && sleep 0.3 &&
+    sgr themes | head -1 | grep -q $'\e\\[48;5;24m' &&
+    ok "t comes back round to dark" ||
+    not_ok "t comes back round to dark" "$(line themes 30)"
+tmux_keys themes Tab Enter t
+tmux_wait themes 'theme: light' 3 && tmux_wait themes 'zoom' 1 &&
+    ! tmux_capture themes | grep -q pane-exit &&
+    ok "themes switch while zoomed without a crash" ||
+    not_ok "themes switch while zoomed without a crash" ""
+tmux_keys themes q
+exited themes 0 && ok "themes: q quits" || not_ok "themes: q quits" ""
+tmux_kill themes
+
+start theme2 100 30 -- --theme light
+tmux_wait theme2 'Pool' 10 && sleep 0.3 &&
+    sgr theme2 | head -1 | grep -q $'\e\\[48;5;25m' &&
+    ok "--theme light" || not_ok "--theme light" \
+        "$(sgr theme2 | head -1 | cat -v | cut -c1-80)"
+tmux_keys theme2 q
+exited theme2 0
+tmux_kill theme2
+
+printf '{"name": "bad", "roles": {"header": {"fg": "redd"}}}\n' \
+    >"$WORK/bad.json"
+start theme3 100 30 -- --theme "$WORK/bad.json"
+tmux_wait theme3 'Pool' 10
+tmux_wait theme3 "bad.json: roles" 3 &&
+    sgr theme3 | head -1 | grep -q $'\e\\[48;5;24m' &&
+    ok "a bad theme file: the error names the file, the default is used" ||
+    not_ok "a bad theme file: the error names the file, the default is used" \
+        "$(line theme3 30)"
+tmux_keys theme3 q
+exited theme3 0
+tmux_kill theme3
+
+start theme4 100 30 -- --theme no-such-theme
+tmux_wait theme4 'theme "no-such-theme" not found; using the built-in' 10 &&
+    ok "an unknown theme name says so" ||
+    not_ok "an unknown theme name says so" "$(line theme4 30)"
+tmux_keys theme4 q
+exited theme4 0
+tmux_kill theme4
+
+# 8 colours: the 256-colour themes degrade to the basic colours.
+start eight 100 30 TERM=xterm
+if tmux_wait eight 'Pool' 10 && sleep 0.3 &&
+    ! sgr eight | grep -q $'\e\\[[0-9;]*[34]8;5;' &&
+    sgr eight | grep -Eq $'\e\\[([0-9;]*;)?(3[0-7]|4[0-7])m'; then
+    ok "8-colour terminal: basic colours only"
+else
+    not_ok "8-colour terminal: basic colours only" \
+        "$(sgr eight | head -1 | cat -v | cut -c1-80)"
+fi
+tmux_keys eight t
+tmux_wait eight 'theme: light' 3 && ! tmux_capture eight | grep -q pane-exit &&
+    ok "8-colour terminal: t switches themes" ||
+    not_ok "8-colour terminal: t switches themes" ""
+tmux_keys eight q
+exited eight 0
+tmux_kill eight
+
+start nocolor3 100 30 NO_COLOR=1
+tmux_wait nocolor3 'Pool' 10
+tmux_keys nocolor3 t
+if tmux_wait nocolor3 'theme: light \(no colour here\)' 3 && sleep 0.3 &&
+    ! sgr nocolor3 | grep -Eq "$COLOR_SGR"; then
+    ok "NO_COLOR: themes switch and stay monochrome"
+else
+    not_ok "NO_COLOR: themes switch and stay monochrome" "$(line nocolor3 30)"
+fi
+tmux_keys nocolor3 q
+exited nocolor3 0
+tmux_kill nocolor3
+
 # ---- starting small ----------------------------------------------------
 start tiny 20 5
 sleep 1.5
