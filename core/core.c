@@ -282,15 +282,39 @@ static void close_handle(uv_handle_t *h, void *arg)
         uv_close(h, NULL);
 }
 
-/* Closes in order; see core.h. Handles are unreferenced first so that the
- * drain below ends once the close callbacks have run, even if a front end
- * forgot a handle; such a handle is then closed by force (its memory is
- * the front end's and may leak, but the process does not hang). */
+/* Counts handles that still keep the loop busy, the guard aside. */
+typedef struct busy_count {
+    const uv_handle_t *guard;
+    int n;
+} busy_count;
+
+static void count_busy(uv_handle_t *h, void *arg)
+{
+    busy_count *b = arg;
+
+    if (h != b->guard && (uv_is_closing(h) ||
+                          (uv_is_active(h) && uv_has_ref(h))))
+        b->n++;
+}
+
+static void on_guard(uv_timer_t *t)
+{
+    *(bool *)t->data = true;
+}
+
+/* Closes in order; see core.h. First the loop runs until the work still
+ * owed finishes (a connection's session reset, the slow log's last lines),
+ * bounded by a guard so that a handle a front end forgot cannot hang the
+ * exit; then what is left is unreferenced, drained, and closed by force
+ * (its memory is the front end's and may leak, but the process ends). */
 void pd_core_free(pd_core *core)
 {
+    uv_timer_t guard;
+    bool expired = false;
+    busy_count b;
+
     if (core == NULL)
         return;
-    /* First, so its sampler never reads the pool while that closes. */
     pd_metrics_free(core->metrics);
     core->metrics = NULL;
     pd_sync_free(core->syncs); /* front ends wait for a refresh to end */
@@ -299,10 +323,20 @@ void pd_core_free(pd_core *core)
     core->pool = NULL;
     pd_locks_free(core->locks);
     core->locks = NULL;
-    /* The slow log writes what it still holds, asynchronously: the drain
-     * below runs its close callbacks. */
     pd_slowlog_free(core->slowlog, NULL, NULL);
     core->slowlog = NULL;
+    uv_timer_init(&core->loop, &guard);
+    guard.data = &expired;
+    uv_timer_start(&guard, on_guard, 2000, 0);
+    b.guard = (uv_handle_t *)&guard;
+    for (;;) {
+        b.n = 0;
+        uv_walk(&core->loop, count_busy, &b);
+        if (expired || b.n == 0)
+            break;
+        uv_run(&core->loop, UV_RUN_ONCE);
+    }
+    uv_close((uv_handle_t *)&guard, NULL);
     uv_walk(&core->loop, unref_handle, NULL);
     uv_run(&core->loop, UV_RUN_DEFAULT);
     if (uv_loop_close(&core->loop) == UV_EBUSY) {
