@@ -14,16 +14,19 @@
 
 #include "core/config.h"
 #include "core/core.h"
+#include "core/demo.h"
 #include "core/sqlsplit.h"
 #include "core/strbuf.h"
 #include "core/xalloc.h"
 #include "shell/bench_cmd.h"
 #include "shell/demo_cmd.h"
+#include "shell/commands.h"
 #include "shell/exec.h"
 #include "shell/health_cmd.h"
 #include "shell/refresh_cmd.h"
 #include "shell/repl.h"
 #include "shell/usage.h"
+#include "shell/vars.h"
 #include "tui/tui.h"
 
 enum { MODE_DEFAULT, MODE_SHELL, MODE_HEALTH, MODE_REFRESH };
@@ -65,6 +68,8 @@ typedef struct args {
     int nover;
     const char *positional[2];
     int npositional;
+    const char **vars;        /* -v NAME=VALUE, borrowed from argv */
+    int nvars;
 } args;
 
 /* Says "pgdeck: error: WHAT "ARG"" and exits 2. */
@@ -154,11 +159,12 @@ static void on_unit_done(int status, void *ctx)
 {
     batch *b = ctx;
 
-    if (status == 2) /* the server could not be reached: stop, as psql */
-        b->status = 2;
+    if (status == 2 || status == 3) /* server unreachable, or a failure
+                                       under ON_ERROR_STOP: stop, as psql */
+        b->status = status;
     else if (status != 0 && b->status == 0)
         b->status = 1;
-    if (status == 2 || sh_session_quit_requested(b->s))
+    if (status == 2 || status == 3 || sh_session_quit_requested(b->s))
         b->ai = b->nacts; /* nothing more to run */
     b->completed = true;
     if (!b->in_step)
@@ -229,6 +235,8 @@ static const struct option long_opts[] = {
     {"field-separator", required_argument, NULL, 'F'},
     {"record-separator", required_argument, NULL, 'R'},
     {"no-psqlrc", no_argument, NULL, 'X'},
+    {"set", required_argument, NULL, 'v'},
+    {"variable", required_argument, NULL, 'v'},
     {"no-password", no_argument, NULL, 'w'},
     {"version", no_argument, NULL, 'V'},
     {"help", no_argument, NULL, '?'},
@@ -262,7 +270,7 @@ static void parse_args(int argc, char **argv, args *a, pd_config *cfg,
     int c;
 
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "c:f:d:h:p:U:AtxqF:R:XwV?",
+    while ((c = getopt_long(argc, argv, "c:f:d:h:p:U:AtxqF:R:XwV?v:",
                             long_opts, NULL)) != -1) {
         switch (c) {
         case 'c': add_command(b, optarg); break;
@@ -278,6 +286,13 @@ static void parse_args(int argc, char **argv, args *a, pd_config *cfg,
         case 'F': set_str(&po->field_sep, optarg); break;
         case 'R': set_str(&po->record_sep, optarg); break;
         case 'X': case 'w': break;
+        case 'v':
+            if (strchr(optarg, '=') == NULL || optarg[0] == '=')
+                usage_error("-v needs NAME=VALUE, got", optarg);
+            a->vars = pd_xrealloc(a->vars,
+                                  (size_t)(a->nvars + 1) * sizeof(char *));
+            a->vars[a->nvars++] = optarg;
+            break;
         case 'V': sh_usage_version(stdout); exit(0);
         case OPT_CSV: po->format = SH_FMT_CSV; break;
         case OPT_JSON: po->format = SH_FMT_JSON; break;
@@ -372,6 +387,7 @@ int main(int argc, char **argv)
     sh_print_opts po;
     pd_core *core = NULL;
     sh_session *s = NULL;
+    pd_demo_workload *workload = NULL;
     int status = 0;
 
     if (argc > 1 && strcmp(argv[1], "bench") == 0)
@@ -406,15 +422,30 @@ int main(int argc, char **argv)
         goto out;
     }
     if (a.demo) {
-        char *dsn = NULL;
-        if (sh_demo_ensure(&dsn, &err) != 0) {
+        char *dsn = NULL, *demo_cfg = NULL;
+        if (sh_demo_ensure(&dsn, &demo_cfg, &err) != 0) {
             fprintf(stderr, "pgdeck: error: %s\n", err.message);
             status = 1;
             goto out;
         }
-        if (pd_config_set(&cfg, "database.url", dsn, "--demo", &err) != 0)
+        /* The demo's syncs, panels and slow log threshold, in place of
+         * the default config file; a --config of the user's stays. The
+         * layers are applied again on top of it, in the usual order. */
+        if (a.config_path == NULL && demo_cfg != NULL) {
+            args da = a;
+            da.config_path = demo_cfg;
+            pd_config_free(&cfg);
+            pd_config_init(&cfg);
+            if (apply_config(&cfg, &da, &err) != 0) {
+                fprintf(stderr, "pgdeck: error: %s\n", err.message);
+                status = 2;
+            }
+        }
+        if (status == 0 &&
+            pd_config_set(&cfg, "database.url", dsn, "--demo", &err) != 0)
             status = 1; /* cannot happen: a string setting */
         free(dsn);
+        free(demo_cfg);
         if (status != 0)
             goto out;
     }
@@ -444,12 +475,28 @@ int main(int argc, char **argv)
         goto out;
     }
     s = sh_session_new(core, stdout, stderr);
+    for (int i = 0; i < a.nvars; i++) {
+        char *name = pd_xstrndup(a.vars[i], strcspn(a.vars[i], "="));
+        int vr = sh_vars_set(sh_session_vars(s), name,
+                             a.vars[i] + strlen(name) + 1);
+        if (vr != 0)
+            fprintf(stderr, "pgdeck: error: -v %s: %s\n", a.vars[i],
+                    vr == -1 ? "invalid variable name"
+                             : "not a boolean value");
+        free(name);
+        if (vr != 0) {
+            status = 2;
+            goto out;
+        }
+    }
     {
         sh_print_opts *so = sh_session_print_opts(s);
         sh_print_opts_free(so);
         *so = po; /* the session takes the strings */
         sh_print_opts_init(&po);
     }
+    if (a.demo && b.nacts == 0) /* the demo moves by itself */
+        workload = pd_demo_workload_start(core, NULL);
     if (b.nacts > 0) {
         status = run_batch(core, s, &b);
     } else if (a.mode == MODE_SHELL || !isatty(STDIN_FILENO) ||
@@ -469,10 +516,12 @@ int main(int argc, char **argv)
     }
 
 out:
+    pd_demo_workload_free(workload); /* drains on the loop: before all */
     sh_session_free(s);
     pd_core_free(core);
     free_batch(&b);
     free(a.over);
+    free(a.vars);
     sh_print_opts_free(&po);
     pd_config_free(&cfg);
     pd_error_clear(&err);
