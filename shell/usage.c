@@ -23,7 +23,7 @@ void sh_usage_print(FILE *out)
 "                           may be repeated, and mixed with -f\n"
 "  -f, --file=FILE          run the commands in FILE and exit\n"
 "  -X, --no-psqlrc          accepted for psql compatibility (no rc file)\n"
-"  -v, --set=NAME=VALUE    set the shell variable NAME (e.g. ON_ERROR_STOP=1)\n"
+"  -v, --set=NAME=VALUE     set the shell variable NAME (e.g. ON_ERROR_STOP=1)\n"
 "  -V, --version            print the version and exit\n"
 "  -?, --help               print this help and exit\n"
 "\n"
