@@ -186,7 +186,7 @@ static void running(pd_demo *d)
     pd_demo_offload(d, w_check, after_pid);
 }
 
-static void loaded(pd_demo *d)
+static void after_config(pd_demo *d)
 {
     if (pd_error_isset(&d->err)) {
         fail(d);
@@ -195,10 +195,31 @@ static void loaded(pd_demo *d)
     running(d);
 }
 
+static void upgraded(pd_demo *d)
+{
+    if (pd_error_isset(&d->err)) {
+        fail(d);
+        return;
+    }
+    pd_demo_offload(d, pd_demo_write_config, after_config);
+}
+
+static void loaded(pd_demo *d)
+{
+    if (pd_error_isset(&d->err)) {
+        fail(d);
+        return;
+    }
+    pd_demo_upgrade(d, upgraded);
+}
+
+/* The server answers: the data (first start only), the schema additions
+ * (every start: clusters made by older versions get them too), the
+ * config. */
 static void ready(pd_demo *d)
 {
     if (d->st.complete) {
-        running(d);
+        pd_demo_upgrade(d, upgraded);
         return;
     }
     pd_demo_load(d, loaded);
@@ -505,6 +526,8 @@ static void on_timer_closed(uv_handle_t *h)
     free(d->state_dir);
     free(d->state_file);
     free(d->lock_file);
+    free(d->config_path);
+    free(d->config_file);
     free(d->bindir_opt);
     free(d->pgconfig_dir);
     free(d->bindir);
@@ -536,6 +559,7 @@ static void deliver(pd_demo *d)
     info.started = d->started && ok;
     info.stopped = d->stopped;
     info.state_dir = d->state_dir;
+    info.config_file = d->config_file;
     if (d->st.exists || (d->created && ok)) {
         info.state = d->pid != 0 ? PD_DEMO_RUNNING : PD_DEMO_STOPPED;
         if (info.state == PD_DEMO_RUNNING && d->op == PD_DEMO_OP_STATUS &&

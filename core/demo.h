@@ -8,8 +8,16 @@
  * Where things live:
  *   state dir   $XDG_STATE_HOME/pgdeck/demo (default ~/.local/state/...):
  *               "state" (mode 0600: data dir, socket dir, port, user,
- *               bindir, complete flag) and "lock" (flock, one operation
- *               at a time). Always owned by the invoking user.
+ *               bindir, complete flag), "lock" (flock, one operation
+ *               at a time) and "config.json" (mode 0600: the demo
+ *               config, rewritten at each start: syncs, panels, slow log
+ *               threshold; `pgdeck --demo` loads it). Always owned by
+ *               the invoking user.
+ *   demo files  markets.json and fetch-prices, shipped in the
+ *               repository's demo/ and named by the demo config:
+ *               $PGDECK_DEMO_DIR, else <executable's dir>/demo, else
+ *               <executable's dir>/../share/pgdeck/demo, else
+ *               PD_PREFIX/share/pgdeck/demo (PD_PREFIX: /usr/local).
  *   cluster     <state dir>/cluster/{data,run,server.log} for a normal
  *               user. As root the server runs as the `postgres` system
  *               user, which cannot traverse /root: the cluster then lives
@@ -70,6 +78,7 @@ typedef struct pd_demo_info {
     const char *socket_dir;
     const char *state_dir;
     const char *log_file;   /* the server log */
+    const char *config_file; /* the demo config, when it exists */
 } pd_demo_info;
 
 /* Called once per operation. info is borrowed (always non-NULL; filled as
@@ -79,8 +88,10 @@ typedef void (*pd_demo_cb)(const pd_demo_info *info, const pd_error *err,
                            void *ctx);
 
 /* Makes the cluster if needed (initdb, schema, data), starts the server if
- * it is not running (a stale pid file is removed, a busy port replaced) and
- * waits until it accepts connections. A second start is a no-op. On a
+ * it is not running (a stale pid file is removed, a busy port replaced),
+ * waits until it accepts connections, adds what later versions added to
+ * the schema (pd_demo_upgrade_sql) and writes the demo config. A second
+ * start changes nothing else. On a
  * failure while making the cluster, everything made is removed again.
  * opts may be NULL (all defaults; borrowed for the call). Returns 0 and
  * calls cb exactly once, never synchronously; or returns PD_EINVAL (cb
@@ -110,5 +121,47 @@ PD_MUSTCHECK int pd_demo_destroy(uv_loop_t *loop, const pd_demo_opts *opts,
 /* The demo schema and data, one simple-protocol string (core/demo_sql.c):
  * run in database PD_DEMO_DBNAME as one implicit transaction. */
 extern const char pd_demo_sql[];
+
+/* What the syncs, panels and workload need beyond pd_demo_sql (prices,
+ * the open_positions materialized view, markets' change columns), added
+ * to clusters made before them: idempotent, one simple-protocol string,
+ * taking no lock when everything is already there. Run at every start. */
+extern const char pd_demo_upgrade_sql[];
+
+/* ---------- the background workload (core/demo_workload.c) ---------- */
+
+struct pd_core;
+
+/* A light load on the demo database so that every dashboard panel moves
+ * by itself: a few statements a second (point reads of markets, price
+ * ticks, position updates), now and then a query slower than the slow
+ * log's threshold, a failing statement and a refresh of open_positions,
+ * and every ~10 s a transaction that locks an accounts row for ~3 s
+ * while two updates of that row wait for it (a blocking tree for the
+ * Locks panel). Everything goes through the core's pool with source
+ * "bench", driven by uv timers on the core's loop. */
+typedef struct pd_demo_workload pd_demo_workload;
+
+typedef struct pd_demo_workload_opts {
+    uint32_t tick_ms;       /* between steady statements; 0: 250 */
+    uint32_t lock_every_ms; /* between lock-holder episodes; 0: 10000 */
+    uint32_t lock_hold_ms;  /* how long the row stays locked; 0: 3000 */
+} pd_demo_workload_opts;
+
+/* Starts the workload on core (borrowed: it must outlive the workload)
+ * against whatever database the core's pool reaches: meant for the demo
+ * database, whose tables it uses. opts may be NULL (the defaults; copied).
+ * The first statements go out on later loop turns, never from this call.
+ * Returns-owned, never NULL: end it with pd_demo_workload_free. */
+pd_demo_workload *pd_demo_workload_start(struct pd_core *core,
+                                         const pd_demo_workload_opts *opts);
+
+/* Stops the workload and frees it: no new statement is sent, a held row
+ * lock is rolled back at once, and core's loop is run until every
+ * statement still out has called back (bounded by their timeouts; past
+ * 20 s the object is leaked rather than freed under a callback). Call it
+ * with the loop idle (not from a loop callback), before pd_core_free.
+ * Accepts NULL. */
+void pd_demo_workload_free(pd_demo_workload *w);
 
 #endif

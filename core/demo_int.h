@@ -8,9 +8,13 @@
  *                   run with uv_spawn, live and stale postmaster pids;
  *   demo_cluster.c  the cluster dir, the socket dir, the port, the
  *                   settings written before each start, the server log;
- *   demo_load.c     connecting to the server: the probe and the schema
- *                   load;
- *   demo_sql.c      the schema and data.
+ *   demo_load.c     connecting to the server: the probe, the schema
+ *                   load and the idempotent schema additions;
+ *   demo_config.c   the demo config file (syncs, panels) and where the
+ *                   shipped demo files (demo/) are;
+ *   demo_sql.c      the schema and data;
+ *   demo_workload.c the background workload of `pgdeck --demo` (public
+ *                   in demo.h; it uses nothing of this header).
  *
  * One operation is one pd_demo. Its steps run one at a time, so the
  * functions marked "thread pool" may touch it freely while the loop
@@ -31,6 +35,9 @@
 #include "core/xalloc.h"
 
 struct passwd;
+
+/* The demo config, in the state dir. */
+#define PD_DEMO_CONFIG_NAME "config.json"
 
 /* Directories this module makes outside its state dir start with this. */
 #define PD_DEMO_BASE_PREFIX "pgdeck-demo-"
@@ -102,6 +109,8 @@ struct pd_demo {
     pd_demo_statefile st;
     char *state_file;
     char *lock_file;
+    char *config_path;      /* <state dir>/config.json */
+    char *config_file;      /* the same once it exists, else NULL */
     int lock_fd;            /* -1 when not held */
     bool lock_busy;         /* another operation holds it */
     char **made;            /* state dirs this call created, outermost
@@ -235,5 +244,14 @@ void pd_demo_probe(pd_demo *d, pd_demo_step next);
 /* Makes the demo database, loads the schema and data and records that;
  * then next, with d->err set on failure. */
 void pd_demo_load(pd_demo *d, pd_demo_step next);
+/* Runs pd_demo_upgrade_sql (cheap when there is nothing to add); then
+ * next, with d->err set on failure. */
+void pd_demo_upgrade(pd_demo *d, pd_demo_step next);
+
+/* ---------- demo_config.c (thread pool) ---------- */
+
+/* Writes the demo config to d->config_path (mode 0600, atomically) and
+ * sets d->config_file; d->err set on failure. */
+void pd_demo_write_config(pd_demo *d);
 
 #endif

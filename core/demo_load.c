@@ -4,7 +4,8 @@
  * readiness probe (one non-blocking pd_conn connect) and the schema load:
  * CREATE DATABASE, then pd_demo_sql, each one pd_query_fetch through a
  * private one-connection pool, then the state file marks the cluster
- * complete. */
+ * complete; and, at every start, the schema additions
+ * (pd_demo_upgrade_sql) the same way. */
 #include "core/demo_int.h"
 
 #include <stdlib.h>
@@ -188,4 +189,19 @@ void pd_demo_load(pd_demo *d, pd_demo_step next)
 {
     d->load_next = next;
     sql(d, "postgres", "CREATE DATABASE " PD_DEMO_DBNAME, after_createdb);
+}
+
+/* ---------- the schema additions ---------- */
+
+static void after_upgrade(pd_demo *d)
+{
+    if (pd_error_isset(&d->perr))
+        load_error(d, "adding to the demo schema");
+    d->load_next(d);
+}
+
+void pd_demo_upgrade(pd_demo *d, pd_demo_step next)
+{
+    d->load_next = next;
+    sql(d, PD_DEMO_DBNAME, pd_demo_upgrade_sql, after_upgrade);
 }

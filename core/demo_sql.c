@@ -4,8 +4,10 @@
  * enough to page through (markets, 100,000 rows with a jsonb column),
  * users with two accounts each (balances that the syncs move around, in
  * opposite orders, to provoke deadlocks), open positions joining the
- * three, and an application log. Generated with generate_series and a
- * fixed random seed (the same rows every time; timestamps follow now()).
+ * three, and an application log (pd_demo_upgrade_sql, at the end, adds
+ * the price feed and a materialized view). Generated with generate_series
+ * and a fixed random seed (the same rows every time; timestamps follow
+ * now()).
  * Runs in a few seconds as one simple-protocol string: one implicit
  * transaction. */
 #include "core/demo.h"
@@ -243,3 +245,83 @@ const char pd_demo_sql[] =
     "END\n"
     "$$;\n"
     "ANALYZE;\n";
+
+/* Added after the first release of the demo, for the demo config's syncs
+ * and panels and for the workload; see demo.h. Each part is created only
+ * when missing, inside one DO block, so a start on an up-to-date cluster
+ * takes no lock on the tables a running dashboard uses:
+ *   markets.open_price, change_pct   the first price seen and the change
+ *                                    since, for the "Top movers" panel;
+ *   prices                           the price feed (the `prices` sync
+ *                                    and the workload's ticks), keyed by
+ *                                    (symbol, ts); a trigger applies each
+ *                                    price to its market; seeded so that
+ *                                    the movers are there from the start;
+ *   open_positions                   a materialized view for the "Open
+ *                                    positions" panel, refreshed by a
+ *                                    sync and by the workload. */
+const char pd_demo_upgrade_sql[] =
+    "SET client_min_messages = warning;\n"
+    "DO $$\n"
+    "BEGIN\n"
+    "    IF NOT EXISTS (SELECT FROM pg_attribute\n"
+    "                   WHERE attrelid = 'markets'::regclass\n"
+    "                     AND attname = 'change_pct'\n"
+    "                     AND NOT attisdropped) THEN\n"
+    "        ALTER TABLE markets ADD COLUMN open_price numeric(18, 4),\n"
+    "                            ADD COLUMN change_pct numeric;\n"
+    "        CREATE INDEX markets_movers_idx ON markets ((abs(change_pct)))\n"
+    "            WHERE change_pct IS NOT NULL;\n"
+    "    END IF;\n"
+    "    IF to_regclass('prices') IS NULL THEN\n"
+    "        CREATE TABLE prices (\n"
+    "            symbol  text NOT NULL,\n"
+    "            ts      timestamptz NOT NULL,\n"
+    "            price   numeric(18, 4) NOT NULL CHECK (price > 0),\n"
+    "            source  text NOT NULL DEFAULT 'feed',\n"
+    "            PRIMARY KEY (symbol, ts)\n"
+    "        );\n"
+    "        COMMENT ON TABLE prices IS\n"
+    "            'pgdeck demo: price feed; each row moves its market';\n"
+    "        CREATE INDEX prices_ts_idx ON prices (ts);\n"
+    "        CREATE FUNCTION prices_apply() RETURNS trigger\n"
+    "        LANGUAGE plpgsql AS $f$\n"
+    "        BEGIN\n"
+    "            UPDATE markets\n"
+    "               SET open_price = coalesce(open_price, price),\n"
+    "                   change_pct = round((NEW.price\n"
+    "                       / coalesce(open_price, price) - 1) * 100, 2),\n"
+    "                   price = NEW.price,\n"
+    "                   updated_at = NEW.ts\n"
+    "             WHERE symbol = NEW.symbol;\n"
+    "            RETURN NULL;\n"
+    "        END\n"
+    "        $f$;\n"
+    "        CREATE TRIGGER prices_apply AFTER INSERT OR UPDATE ON prices\n"
+    "            FOR EACH ROW EXECUTE FUNCTION prices_apply();\n"
+    "        INSERT INTO prices (symbol, ts, price, source)\n"
+    "        SELECT symbol, now() - interval '1 minute' * random(),\n"
+    "               round(price * (0.92 + random() * 0.16)::numeric, 4),\n"
+    "               'seed'\n"
+    "        FROM markets WHERE id <= 500;\n"
+    "    END IF;\n"
+    "    IF to_regclass('open_positions') IS NULL THEN\n"
+    "        CREATE MATERIALIZED VIEW open_positions AS\n"
+    "        SELECT p.id, m.symbol, u.username AS trader, p.side, p.qty,\n"
+    "               p.price AS entry, m.price AS last,\n"
+    "               round((m.price - p.price) * p.qty\n"
+    "                     * CASE p.side WHEN 'long' THEN 1 ELSE -1 END, 2)\n"
+    "                   AS pnl,\n"
+    "               p.updated_at\n"
+    "        FROM positions AS p\n"
+    "        JOIN users AS u ON u.id = p.user_id\n"
+    "        JOIN markets AS m ON m.id = p.market_id;\n"
+    "        COMMENT ON MATERIALIZED VIEW open_positions IS\n"
+    "            'pgdeck demo: positions with their profit and loss';\n"
+    "        CREATE UNIQUE INDEX open_positions_id_idx\n"
+    "            ON open_positions (id);\n"
+    "        CREATE INDEX open_positions_updated_at_idx\n"
+    "            ON open_positions (updated_at);\n"
+    "    END IF;\n"
+    "END\n"
+    "$$;\n";

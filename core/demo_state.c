@@ -45,9 +45,11 @@ void pd_demo_set_state_dir(pd_demo *d, const char *path)
     free(d->state_dir);
     free(d->state_file);
     free(d->lock_file);
+    free(d->config_path);
     d->state_dir = pd_xstrdup(path);
     d->state_file = pd_xasprintf("%s/state", path);
     d->lock_file = pd_xasprintf("%s/lock", path);
+    d->config_path = pd_xasprintf("%s/" PD_DEMO_CONFIG_NAME, path);
 }
 
 void pd_demo_state_clear(pd_demo_statefile *st)
@@ -228,6 +230,8 @@ void pd_demo_remove(pd_demo *d, enum pd_demo_rm how)
     if (d->state_file == NULL)
         return;
     unlink(d->state_file);
+    unlink(d->config_path); /* it names this cluster's tables */
+    pd_demo_set_str(&d->config_file, NULL);
     if (how == PD_DEMO_RM_DISCARD)
         return;
     unlink(d->lock_file);
@@ -299,7 +303,7 @@ static bool take_lock(pd_demo *d)
 }
 
 /* Nothing is created before the binaries are known to be there. */
-void pd_demo_prep(pd_demo *d)
+static void prep(pd_demo *d)
 {
     d->lock_busy = false;
     if (d->state_dir == NULL && !locate_state_dir(d))
@@ -326,4 +330,12 @@ void pd_demo_prep(pd_demo *d)
     pd_demo_read_state(d);
     if (d->op != PD_DEMO_OP_START && d->bindir == NULL)
         pd_demo_find_bindir(d); /* stopping needs pg_ctl only if it runs */
+}
+
+void pd_demo_prep(pd_demo *d)
+{
+    prep(d);
+    if (!pd_error_isset(&d->err) && d->config_path != NULL &&
+        access(d->config_path, R_OK) == 0)
+        pd_demo_set_str(&d->config_file, d->config_path);
 }

@@ -20,6 +20,7 @@ typedef struct outcome {
     pd_demo_info info; /* strings below are owned copies */
     char *conninfo;
     char *data_dir;
+    char *config_file;
     pd_error err;
 } outcome;
 
@@ -37,8 +38,11 @@ static void on_done(const pd_demo_info *info, const pd_error *err, void *ctx)
     o->info = *info;
     o->conninfo = info->conninfo ? pd_xstrdup(info->conninfo) : NULL;
     o->data_dir = info->data_dir ? pd_xstrdup(info->data_dir) : NULL;
+    o->config_file = info->config_file ? pd_xstrdup(info->config_file)
+                                       : NULL;
     o->info.conninfo = o->conninfo;
     o->info.data_dir = o->data_dir;
+    o->info.config_file = o->config_file;
     o->info.socket_dir = o->info.state_dir = o->info.log_file = NULL;
     if (err != NULL)
         pd_error_copy(&o->err, err);
@@ -80,6 +84,7 @@ static void outcome_free(outcome *o)
 {
     free(o->conninfo);
     free(o->data_dir);
+    free(o->config_file);
     pd_error_clear(&o->err);
 }
 
@@ -92,6 +97,14 @@ static void usage(FILE *f)
           "  destroy  stop it and remove it for good\n", f);
 }
 
+/* The second line of start and status: where `pgdeck --demo` takes its
+ * settings from. */
+static void report_config(const outcome *o)
+{
+    if (o->config_file != NULL)
+        printf("demo config: %s\n", o->config_file);
+}
+
 /* Prints the outcome of a successful action; returns the exit status. */
 static int report(const char *action, const outcome *o)
 {
@@ -102,6 +115,7 @@ static int report(const char *action, const outcome *o)
         printf("demo database %s: %s\n",
                i->created ? "created and running" :
                i->started ? "running" : "already running", ci);
+        report_config(o);
         return 0;
     }
     if (strcmp(action, "stop") == 0) {
@@ -116,12 +130,14 @@ static int report(const char *action, const outcome *o)
     }
     if (i->state == PD_DEMO_RUNNING) {
         printf("demo database running (pid %ld): %s\n", i->pid, ci);
+        report_config(o);
         return 0;
     }
-    if (i->state == PD_DEMO_STOPPED)
+    if (i->state == PD_DEMO_STOPPED) {
         printf("demo database stopped (data in %s)\n",
                o->data_dir != NULL ? o->data_dir : "?");
-    else
+        report_config(o);
+    } else
         puts("demo database not created (run: pgdeck demo start)");
     return 1;
 }
@@ -169,13 +185,15 @@ int sh_demo_main(int argc, char **argv)
     return status;
 }
 
-/* Starts the demo database if needed. Returns 0 with *conninfo_out
- * returns-owned, or -1 with err filled (and *conninfo_out NULL). */
-int sh_demo_ensure(char **conninfo_out, pd_error *err)
+/* Starts the demo database if needed. Returns 0 with *conninfo_out and
+ * *config_out returns-owned (the config NULL when none was written), or
+ * -1 with err filled (and both NULL). */
+int sh_demo_ensure(char **conninfo_out, char **config_out, pd_error *err)
 {
     outcome o;
 
     *conninfo_out = NULL;
+    *config_out = NULL;
     run_op(pd_demo_start, &o);
     if (pd_error_isset(&o.err)) {
         pd_error_copy(err, &o.err);
@@ -189,6 +207,8 @@ int sh_demo_ensure(char **conninfo_out, pd_error *err)
     }
     *conninfo_out = o.conninfo;
     o.conninfo = NULL;
+    *config_out = o.config_file;
+    o.config_file = NULL;
     outcome_free(&o);
     return 0;
 }
