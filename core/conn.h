@@ -176,7 +176,9 @@ PD_MUSTCHECK int pd_conn_pipeline_begin(pd_conn *c, uint32_t timeout_ms,
  * this returns. Nothing reaches the server before the next sync or flush
  * (or once libpq has buffered 64 KiB). *seq (may be NULL) gets the
  * command's sequence number: 0, 1, ... in push order. Returns 0, or
- * PD_ESTATE (not in a pipeline, or ending) / PD_EIO with err set. */
+ * PD_ESTATE (not in a pipeline, or ending) / PD_EIO with err set; after
+ * PD_EIO the pipeline is still open (end it), and if the connection died
+ * ops->done reports that on a later turn. */
 PD_MUSTCHECK int pd_conn_pipeline_push(pd_conn *c, const pd_conn_cmd *cmd,
                                        uint64_t *seq, pd_error *err);
 /* Queues a sync point (ends the implicit transaction, and ends the

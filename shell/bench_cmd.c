@@ -403,8 +403,11 @@ int sh_bench_main(int argc, char **argv)
         status = 2;
         goto out;
     }
-    while (!run.done)
-        pd_core_run(core);
+    pd_core_run(core); /* until on_cli_done stops it */
+    if (!run.done) {
+        fprintf(stderr, "pgdeck: error: the benchmark stopped early\n");
+        run.status = 1;
+    }
     status = run.status;
 
 out:
