@@ -20,6 +20,7 @@ void pd_error_clear(pd_error *err)
     free(err->hint);
     free(err->context);
     free(err->full);
+    free(err->verbose);
     pd_error_init(err);
 }
 
@@ -74,6 +75,14 @@ void pd_error_from_result(pd_error *err, const PGresult *res)
     s = PQresultErrorMessage(res);
     if (s != NULL && *s != '\0')
         err->full = pd_xstrdup(s);
+    {
+        char *v = PQresultVerboseErrorMessage(res, PQERRORS_VERBOSE,
+                                              PQSHOW_CONTEXT_ALWAYS);
+        if (v != NULL) {
+            err->verbose = pd_xstrdup(v);
+            PQfreemem(v);
+        }
+    }
 }
 
 /* Fills err from a connection's error text (borrowed conn). libpq's text
@@ -110,6 +119,7 @@ void pd_error_copy(pd_error *dst, const pd_error *src)
     dst->context = dup_or_null(src->context);
     dst->position = src->position;
     dst->full = dup_or_null(src->full);
+    dst->verbose = dup_or_null(src->verbose);
 }
 
 const char *pd_error_kind_name(pd_error_kind kind)

@@ -45,9 +45,12 @@ typedef struct pd_error {
     char *full;        /* libpq's full text (severity, LINE n: and caret,
                           DETAIL, HINT...) exactly as psql prints it, or
                           NULL for errors not from the server */
+    char *verbose;     /* libpq's verbose text (with SQLSTATE and LOCATION)
+                          as psql's \errverbose shows it, or NULL */
 } pd_error;
 
-#define PD_ERROR_INIT {PD_ERR_NONE, "", NULL, NULL, NULL, NULL, NULL, 0, NULL}
+#define PD_ERROR_INIT \
+    {PD_ERR_NONE, "", NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL}
 
 void pd_error_init(pd_error *err);
 /* Releases the strings and resets to PD_ERR_NONE. Accepts NULL. */

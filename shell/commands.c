@@ -1237,6 +1237,10 @@ static int cmd_errverbose(sh_session *s, const char *args)
         return 0;
     }
     fflush(sh_session_out(s));
+    if (e->verbose != NULL) { /* libpq's own verbose form, as psql */
+        fputs(e->verbose, err);
+        return 0;
+    }
     full = e->full;
     if (full == NULL || e->sqlstate[0] == '\0') {
         fprintf(err, "%s\n", e->message);
