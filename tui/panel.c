@@ -687,3 +687,49 @@ void tui_panel_ask_kill(tui_panel *p, int64_t pid, const char *who,
     tui_dialog_confirm(q, on_kill_answer, a, free);
     free(q);
 }
+
+/* Ends the flow's line, if anything is on it. */
+void tui_flow_break(tui_flow *f)
+{
+    if (f->x > 0) {
+        f->y++;
+        f->x = 0;
+    }
+}
+
+/* Places "label value" (label in f->label, value in value_a; 0: in
+ * f->value) two columns after the last item, or at the start of the next
+ * line when it would not fit on this one. */
+void tui_flow_item(tui_flow *f, const char *label, attr_t value_a,
+                   const char *value)
+{
+    int need = tui_panel_width(label) + tui_panel_width(value) +
+               (label[0] != '\0');
+
+    if (f->x > 0 && f->x + 2 + need > getmaxx(f->w))
+        tui_flow_break(f);
+    else if (f->x > 0)
+        f->x += 2;
+    if (label[0] != '\0')
+        f->x += tui_panel_putf(f->w, f->y, f->x, f->label, "%s ", label);
+    f->x += tui_panel_put(f->w, f->y, f->x, value_a != 0 ? value_a : f->value,
+                          value);
+}
+
+/* A flow item of a count. */
+void tui_flow_u64(tui_flow *f, const char *label, uint64_t v)
+{
+    char buf[24];
+
+    snprintf(buf, sizeof(buf), "%llu", (unsigned long long)v);
+    tui_flow_item(f, label, 0, buf);
+}
+
+/* A flow item of a duration in microseconds (tui_panel_fmt_us). */
+void tui_flow_us(tui_flow *f, const char *label, uint64_t us)
+{
+    char buf[24];
+
+    tui_panel_fmt_us(buf, sizeof(buf), us);
+    tui_flow_item(f, label, 0, buf);
+}

@@ -131,6 +131,20 @@ extern const tui_panel_ops tui_slow_panel;     /* panel_slow.c */
 extern const tui_panel_ops tui_retries_panel;  /* panel_retries.c */
 extern const tui_panel_ops tui_queries_panel;  /* panel_queries.c */
 
+/* A cursor placing "label value" items left to right, on the next line
+ * when the next one does not fit (see tui_flow_item). */
+typedef struct tui_flow {
+    WINDOW *w;
+    int y, x;
+    attr_t label, value; /* attributes of labels and values */
+} tui_flow;
+
+void tui_flow_item(tui_flow *f, const char *label, attr_t value_a,
+                   const char *value);
+void tui_flow_u64(tui_flow *f, const char *label, uint64_t v);
+void tui_flow_us(tui_flow *f, const char *label, uint64_t us);
+void tui_flow_break(tui_flow *f);
+
 /* Drawing helpers for panels (clipped to the window, never wrapping). */
 int tui_panel_put(WINDOW *w, int y, int x, attr_t a, const char *s);
 int tui_panel_putn(WINDOW *w, int y, int x, attr_t a, const char *s,

@@ -11,24 +11,23 @@
 #include "core/conn.h"
 #include "core/conninfo.h"
 #include "core/histogram.h"
+#include "core/metrics.h"
 #include "core/pool.h"
 #include "tui/panel.h"
+#include "tui/sparkline.h"
 
 #define WARN_PERCENT 80 /* usage bar turns to warn from here */
+#define SPARK_MAX 120   /* seconds of in use / waiting kept */
 
 typedef struct pool_model {
     pd_pool_stats st;          /* the last snapshot */
     bool have;                 /* st holds a snapshot */
     uint64_t q50, q95, q99;    /* acquire wait quantiles, us */
     char *target;              /* where the pool connects, no password */
+    int64_t in_use[SPARK_MAX]; /* per second, oldest first */
+    int64_t waiting[SPARK_MAX];
+    size_t nin_use, nwaiting;  /* values in each */
 } pool_model;
-
-/* A cursor placing "label value" items left to right, wrapping. */
-typedef struct flow {
-    WINDOW *w;
-    int y, x;
-    attr_t label, value;
-} flow;
 
 static void pool_init(tui_panel *p)
 {
@@ -48,55 +47,17 @@ static void pool_refresh(tui_panel *p)
     m->q50 = pd_histogram_quantile(&m->st.wait, 0.50);
     m->q95 = pd_histogram_quantile(&m->st.wait, 0.95);
     m->q99 = pd_histogram_quantile(&m->st.wait, 0.99);
+    if (pd_core_metrics(p->core) != NULL) {
+        m->nin_use = pd_metrics_series_get(pd_core_metrics(p->core),
+                                           PD_METRICS_S_POOL_IN_USE,
+                                           m->in_use, SPARK_MAX);
+        m->nwaiting = pd_metrics_series_get(pd_core_metrics(p->core),
+                                            PD_METRICS_S_POOL_WAITING,
+                                            m->waiting, SPARK_MAX);
+    }
     err = pd_pool_last_error(pd_core_pool(p->core));
     tui_panel_set_error(p, err != NULL ? err->message : NULL);
     tui_panel_fresh(p);
-}
-
-static void fmt_ms(char *buf, size_t len, uint64_t us)
-{
-    if (us < 10000)
-        snprintf(buf, len, "%.2f ms", (double)us / 1000.0);
-    else if (us < 1000000)
-        snprintf(buf, len, "%.1f ms", (double)us / 1000.0);
-    else
-        snprintf(buf, len, "%.2f s", (double)us / 1e6);
-}
-
-static void flow_break(flow *f)
-{
-    if (f->x > 0) {
-        f->y++;
-        f->x = 0;
-    }
-}
-
-static void flow_item(flow *f, const char *label, const char *value)
-{
-    int need = (int)(strlen(label) + strlen(value)) + 1;
-
-    if (f->x > 0 && f->x + 2 + need > getmaxx(f->w))
-        flow_break(f);
-    else if (f->x > 0)
-        f->x += 2;
-    f->x += tui_panel_putf(f->w, f->y, f->x, f->label, "%s ", label);
-    f->x += tui_panel_put(f->w, f->y, f->x, f->value, value);
-}
-
-static void flow_int(flow *f, const char *label, uint64_t v)
-{
-    char buf[32];
-
-    snprintf(buf, sizeof(buf), "%" PRIu64, v);
-    flow_item(f, label, buf);
-}
-
-static void flow_ms(flow *f, const char *label, uint64_t us)
-{
-    char buf[32];
-
-    fmt_ms(buf, sizeof(buf), us);
-    flow_item(f, label, buf);
 }
 
 /* Cells of width for n out of total, rounded, never past width. */
@@ -152,51 +113,69 @@ static void draw_bar(WINDOW *w, int y, const pool_model *m,
     tui_panel_put(w, y, x, tui_theme_attr(th, TUI_ROLE_LABEL), tail);
 }
 
+/* "in use ▁▂▅█  waiting ▁▁▁▂" over the last seconds, half a line each. */
+static void draw_sparks(WINDOW *w, int y, const pool_model *m,
+                        const tui_theme *th, bool stale)
+{
+    attr_t la = tui_theme_attr(th, TUI_ROLE_LABEL);
+    attr_t sa = tui_theme_attr(th, stale ? TUI_ROLE_DIM : TUI_ROLE_SPARK);
+    attr_t wa = tui_theme_attr(th, stale ? TUI_ROLE_DIM : TUI_ROLE_BAR_WARN);
+    attr_t za = tui_theme_attr(th, TUI_ROLE_DIM);
+    int half = getmaxx(w) / 2, x;
+
+    x = tui_panel_put(w, y, 0, la, "in use ");
+    tui_sparkline_draw(w, y, x, half - x - 1, m->in_use, m->nin_use, sa, za);
+    x = half + tui_panel_put(w, y, half, la, "waiting ");
+    tui_sparkline_draw(w, y, x, getmaxx(w) - x, m->waiting, m->nwaiting, wa,
+                       za);
+}
+
 static void pool_draw(tui_panel *p, WINDOW *w, int top, const tui_theme *th)
 {
     const pool_model *m = p->model;
     const pd_pool_stats *st = &m->st;
     bool stale = tui_panel_stale(p);
-    flow f = {w, top, 0, tui_theme_attr(th, TUI_ROLE_LABEL),
+    tui_flow f = {w, top, 0, tui_theme_attr(th, TUI_ROLE_LABEL),
               tui_theme_attr(th, stale ? TUI_ROLE_DIM : TUI_ROLE_VALUE)};
 
     if (!m->have) {
         tui_panel_put(w, f.y++, 0, tui_theme_attr(th, TUI_ROLE_DIM),
                       "waiting for the first snapshot");
-        flow_item(&f, "target", m->target);
+        tui_flow_item(&f, "target", 0, m->target);
         return;
     }
     /* Most telling first: small screens keep the top lines. */
     draw_bar(w, f.y++, m, th, stale);
 
-    flow_int(&f, "size", (uint64_t)st->size);
-    flow_int(&f, "idle", (uint64_t)st->idle);
-    flow_int(&f, "in use", (uint64_t)st->in_use);
-    flow_int(&f, "connecting", (uint64_t)st->connecting);
-    flow_int(&f, "waiting", (uint64_t)st->waiting);
-    flow_int(&f, "min", (uint64_t)st->min);
-    flow_int(&f, "max", (uint64_t)st->max);
-    flow_break(&f);
+    tui_flow_u64(&f, "size", (uint64_t)st->size);
+    tui_flow_u64(&f, "idle", (uint64_t)st->idle);
+    tui_flow_u64(&f, "in use", (uint64_t)st->in_use);
+    tui_flow_u64(&f, "connecting", (uint64_t)st->connecting);
+    tui_flow_u64(&f, "waiting", (uint64_t)st->waiting);
+    tui_flow_u64(&f, "min", (uint64_t)st->min);
+    tui_flow_u64(&f, "max", (uint64_t)st->max);
+    tui_flow_break(&f);
+    draw_sparks(w, f.y++, m, th, stale);
 
-    flow_int(&f, "acquires", st->acquires);
-    flow_int(&f, "timeouts", st->timeouts);
-    flow_int(&f, "opened", st->opened);
-    flow_int(&f, "closed", st->closed);
-    flow_int(&f, "errors", st->errors);
-    flow_break(&f);
+    tui_flow_u64(&f, "acquires", st->acquires);
+    tui_flow_u64(&f, "timeouts", st->timeouts);
+    tui_flow_u64(&f, "opened", st->opened);
+    tui_flow_u64(&f, "closed", st->closed);
+    tui_flow_u64(&f, "errors", st->errors);
+    tui_flow_break(&f);
 
     f.x += tui_panel_put(w, f.y, 0, f.label, "acquire wait");
     if (st->wait.count == 0) {
         tui_panel_put(w, f.y, f.x, tui_theme_attr(th, TUI_ROLE_DIM),
                       "  no samples yet");
     } else {
-        flow_ms(&f, "p50", m->q50);
-        flow_ms(&f, "p95", m->q95);
-        flow_ms(&f, "p99", m->q99);
-        flow_ms(&f, "max", st->wait.max_us);
-        flow_int(&f, "n", st->wait.count);
+        tui_flow_us(&f, "p50", m->q50);
+        tui_flow_us(&f, "p95", m->q95);
+        tui_flow_us(&f, "p99", m->q99);
+        tui_flow_us(&f, "max", st->wait.max_us);
+        tui_flow_u64(&f, "n", st->wait.count);
     }
-    flow_break(&f);
+    tui_flow_break(&f);
     /* The static part last, after a gap; a long target wraps. */
     f.x = tui_panel_put(w, ++f.y, 0, f.label, "target ");
     tui_panel_wrap(w, f.y, f.x, tui_theme_attr(th, TUI_ROLE_VALUE),

@@ -30,12 +30,6 @@ typedef struct retries_model {
     uint64_t b50, b95, bmax;     /* backoff quantiles, us */
 } retries_model;
 
-typedef struct flow {
-    WINDOW *w;
-    int y, x;
-    attr_t label, value;
-} flow;
-
 static void retries_init(tui_panel *p)
 {
     p->model = pd_xcalloc(1, sizeof(retries_model));
@@ -77,33 +71,14 @@ static void retries_refresh(tui_panel *p)
     tui_panel_fresh(p);
 }
 
-static void flow_break(flow *f)
-{
-    if (f->x > 0) {
-        f->y++;
-        f->x = 0;
-    }
-}
-
-static void flow_item(flow *f, const char *label, attr_t value_a,
-                      const char *value)
-{
-    int need = tui_panel_width(label) + tui_panel_width(value) + 1;
-
-    if (f->x > 0 && f->x + 2 + need > getmaxx(f->w))
-        flow_break(f);
-    else if (f->x > 0)
-        f->x += 2;
-    f->x += tui_panel_putf(f->w, f->y, f->x, f->label, "%s ", label);
-    f->x += tui_panel_put(f->w, f->y, f->x, value_a, value);
-}
-
-static void flow_u64(flow *f, const char *label, uint64_t v, attr_t warn_a)
+/* A count, in warn_a when not zero (warn_a 0: never). */
+static void flow_u64(tui_flow *f, const char *label, uint64_t v,
+                     attr_t warn_a)
 {
     char buf[24];
 
     snprintf(buf, sizeof(buf), "%" PRIu64, v);
-    flow_item(f, label, v > 0 && warn_a != 0 ? warn_a : f->value, buf);
+    tui_flow_item(f, label, v > 0 && warn_a != 0 ? warn_a : 0, buf);
 }
 
 static void draw_breaker(const retries_model *m, WINDOW *w, int y,
@@ -147,7 +122,7 @@ static void retries_draw(tui_panel *p, WINDOW *w, int top,
     const pd_retry_stats *st = &m->st;
     bool stale = tui_panel_stale(p);
     attr_t warn = tui_theme_attr(th, stale ? TUI_ROLE_DIM : TUI_ROLE_WARN);
-    flow f = {w, top, 0, tui_theme_attr(th, TUI_ROLE_LABEL),
+    tui_flow f = {w, top, 0, tui_theme_attr(th, TUI_ROLE_LABEL),
               tui_theme_attr(th, stale ? TUI_ROLE_DIM : TUI_ROLE_VALUE)};
     char buf[96], a[16], b[16], c[16];
     size_t i;
@@ -170,13 +145,13 @@ static void retries_draw(tui_panel *p, WINDOW *w, int top,
     flow_u64(&f, "serialization", st->retries[PD_RETRY_CLASS_SERIALIZATION],
              0);
     flow_u64(&f, "connection", st->retries[PD_RETRY_CLASS_CONNECTION], 0);
-    flow_break(&f);
+    tui_flow_break(&f);
     flow_u64(&f, "recovered", st->recovered, 0);
     flow_u64(&f, "gave up", st->gave_up, warn);
     flow_u64(&f, "outcome unknown", st->outcome_unknown,
              tui_theme_attr(th, stale ? TUI_ROLE_DIM : TUI_ROLE_ALERT));
     flow_u64(&f, "not retryable", st->not_retryable, 0);
-    flow_break(&f);
+    tui_flow_break(&f);
 
     f.x += tui_panel_put(w, f.y, 0, f.label, "backoff");
     if (st->backoff.count == 0) {
@@ -187,21 +162,21 @@ static void retries_draw(tui_panel *p, WINDOW *w, int top,
         tui_panel_fmt_us(b, sizeof(b), m->b95);
         tui_panel_fmt_us(c, sizeof(c), m->bmax);
         snprintf(buf, sizeof(buf), "%s / %s / %s", a, b, c);
-        flow_item(&f, "p50/p95/max", f.value, buf);
+        tui_flow_item(&f, "p50/p95/max", 0, buf);
         flow_u64(&f, "n", st->backoff.count, 0);
     }
-    flow_break(&f);
+    tui_flow_break(&f);
 
     /* Failed tries by SQLSTATE class: what keeps going wrong. */
     f.x += tui_panel_put(w, f.y, 0, f.label, "failures");
     flow_u64(&f, "", st->failures, 0);
     for (i = 0; i < st->nclasses; i++) {
         snprintf(buf, sizeof(buf), "%" PRIu64, st->sqlclass[i].count);
-        flow_item(&f, st->sqlclass[i].code, f.value, buf);
+        tui_flow_item(&f, st->sqlclass[i].code, 0, buf);
     }
     if (st->no_sqlstate > 0)
         flow_u64(&f, "no sqlstate", st->no_sqlstate, 0);
-    flow_break(&f);
+    tui_flow_break(&f);
 
     flow_u64(&f, "breaker opens", m->br.opens, warn);
     flow_u64(&f, "rejected", m->br.rejections, 0);

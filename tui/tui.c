@@ -31,13 +31,14 @@
 /* The panels in layout and Tab order; the focus starts on Activity. */
 static const tui_panel_ops *const panel_kinds[] = {
     &tui_pool_panel,
+    &tui_queries_panel,
     &tui_retries_panel,
     &tui_slow_panel,
     &tui_activity_panel,
     &tui_locks_panel,
 };
 #define NKINDS ((int)(sizeof(panel_kinds) / sizeof(panel_kinds[0])))
-#define FIRST_FOCUS 3
+#define FIRST_FOCUS 4
 
 typedef struct tui {
     pd_core *core;                      /* borrowed */

@@ -119,6 +119,10 @@ tmux_wait main 'opened [1-9]' 5 && tmux_wait main 'conns \[-+ *\] 3/' 5 &&
     ok "pool counters and usage bar shown" ||
     not_ok "pool counters and usage bar shown" \
         "$(tmux_capture main | sed -n 2,8p | tr '\n' '|')"
+tmux_wait main 'in use [▁▂▃▄▅▆▇█]+ +waiting [▁▂▃▄▅▆▇█]+' 5 &&
+    ok "pool in use and waiting sparklines" ||
+    not_ok "pool in use and waiting sparklines" \
+        "$(tmux_capture main | grep -m1 'in use')"
 tmux_wait main "^ pgdeck .*db $PGDATABASE" 5 &&
     ok "header names pgdeck and the database" ||
     not_ok "header names pgdeck and the database" "$(line main 1)"
@@ -274,6 +278,37 @@ tmux_wait act 'Activity [0-9]+ backends' 3 && ok "Esc clears the filter" ||
 tmux_keys act q
 exited act 0 && ok "activity: q quits" || not_ok "activity: q quits" ""
 tmux_kill act
+
+# ---- queries -------------------------------------------------------------
+start queries 100 30
+tmux_wait queries 'Queries' 10
+click queries 60 3
+sleep 0.2
+tmux_keys queries Enter
+if tmux_wait queries '^ pgdeck .* zoom ' 3 &&
+    tmux_wait queries 'queries +[0-9]+\.[0-9]/s [▁▂▃▄▅▆▇█]{3,}' 10; then
+    ok "Queries shows queries/s with a sparkline"
+else
+    not_ok "Queries shows queries/s with a sparkline" \
+        "$(tmux_capture queries | sed -n 2,4p | tr '\n' '|')"
+fi
+tmux_wait queries 'errors +0\.0/s [▁]+' 3 &&
+    ok "Queries shows errors/s with a sparkline" ||
+    not_ok "Queries shows errors/s with a sparkline" ""
+tmux_wait queries 'latency +p50 [0-9.]+ m?s +p95 [0-9.]+ m?s +p99 [0-9.]+ m?s +max' 3 &&
+    ok "Queries shows latency p50/p95/p99/max" ||
+    not_ok "Queries shows latency p50/p95/p99/max" \
+        "$(tmux_capture queries | grep -m1 latency)"
+tmux_wait queries 'in flight [0-9]+ +total [1-9][0-9]* +failed 0' 3 &&
+    ok "Queries shows in flight and totals" ||
+    not_ok "Queries shows in flight and totals" ""
+tmux_wait queries '^│panel +[1-9][0-9]* +err 0 +p50' 3 &&
+    ok "Queries splits by source (the panels' own queries)" ||
+    not_ok "Queries splits by source (the panels' own queries)" \
+        "$(tmux_capture queries | grep -m1 panel)"
+tmux_keys queries q
+exited queries 0 && ok "queries: q quits" || not_ok "queries: q quits" ""
+tmux_kill queries
 
 # ---- retries -------------------------------------------------------------
 start retries 100 30
