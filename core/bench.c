@@ -737,6 +737,7 @@ static void issue(client *c)
     case PD_BENCH_BATCH:
         memset(&bo, 0, sizeof(bo));
         bo.source = SOURCE;
+        bo.flags = b->o.batch_flags;
         gen_batch(c);
         c->t_sent = uv_hrtime();
         rc = pd_batch_run(b->pool, b->sql, b->o.batch_rows, b->o.nparams,

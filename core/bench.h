@@ -57,6 +57,7 @@ typedef struct pd_bench_opts {
     int pipeline;                 /* QUERY: statements in flight per
                                      client (1: no pipeline mode) */
     size_t batch_rows;            /* BATCH: rows per batch */
+    uint32_t batch_flags;         /* BATCH: PD_BATCH_* */
     int warmup;                   /* operations per client before the
                                      clock starts (not counted) */
 } pd_bench_opts;

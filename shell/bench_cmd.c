@@ -58,6 +58,7 @@ static const char usage_text[] =
     "                      pipeline mode, N and a sync point at a time (1)\n"
     "  --via pool          each statement through the pool and query layer\n"
     "  --batch ROWS        each operation an executemany of ROWS rows\n"
+    "  --plain             ... one statement per row, never multi-row\n"
     "  --gather            each operation CLIENTS copies of SQL at once\n"
     "  --warmup N          operations per client before timing\n"
     "  --json              the result as one JSON object\n"
@@ -131,6 +132,8 @@ static int parse_bench_args(int argc, char **argv, bool cli, bench_args *a,
             a->help = true;
         } else if (strcmp(opt, "--json") == 0) {
             a->json = true;
+        } else if (strcmp(opt, "--plain") == 0) {
+            a->o.batch_flags |= PD_BATCH_PLAIN;
         } else if (strcmp(opt, "--gather") == 0) {
             a->o.mode = PD_BENCH_GATHER;
         } else if (strcmp(opt, "--clients") == 0) {

@@ -143,6 +143,10 @@ out=$($PGDECK bench --batch 1000 --queries 30 --warmup 2 \
       --sql 'INSERT INTO bench_many (a, b) VALUES ($1, $2)' \
       --param random:1:1000000 --param random:1:1000000 --json)
 many=$(echo "$out" | jnum latency_ms.p50)
+out=$($PGDECK bench --batch 1000 --plain --queries 30 --warmup 2 \
+      --sql 'INSERT INTO bench_many (a, b) VALUES ($1, $2)' \
+      --param random:1:1000000 --param random:1:1000000 --json)
+plain=$(echo "$out" | jnum latency_ms.p50)
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
 if ! "$PY" -c 'import asyncpg' 2>/dev/null && [ "$(id -u)" = 0 ]; then
@@ -155,10 +159,13 @@ if apg=$("$PY" "$BENCH_DIR/asyncpg_many.py" 1000 30 2>/dev/null) &&
     apg=${apg%% *}
     row "executemany 1000 x 2 cols, median batch" "$many" "ms" "asyncpg" \
         "$apg" "$(div "$apg" "$many")" "(target >= 2x)"
+    row "... one statement per row (--plain)" "$plain" "ms" "asyncpg" \
+        "$apg" "$(div "$apg" "$plain")" ""
 else
     printf '%-46s %9s ms   asyncpg: skipped (%s)\n' \
         "executemany 1000 x 2 cols, median batch" "$many" \
         "python3-asyncpg could not be installed or run"
+    printf '%-46s %9s ms\n' "... one statement per row (--plain)" "$plain"
 fi
 
 # 6. Three pg_sleep(0.01) gathered on a warm pool: wall time per gather.
