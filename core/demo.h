@@ -10,9 +10,9 @@
  *               "state" (mode 0600: data dir, socket dir, port, user,
  *               bindir, complete flag), "lock" (flock, one operation
  *               at a time) and "config.json" (mode 0600: the demo
- *               config, rewritten at each start: syncs, panels, slow log
- *               threshold; `pgdeck --demo` loads it). Always owned by
- *               the invoking user.
+ *               config, rewritten at each start: the server's address,
+ *               syncs, panels, slow log threshold; `pgdeck --demo`
+ *               loads it). Always owned by the invoking user.
  *   demo files  markets.json and fetch-prices, shipped in the
  *               repository's demo/ and named by the demo config:
  *               $PGDECK_DEMO_DIR, else <executable's dir>/demo, else

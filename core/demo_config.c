@@ -1,7 +1,9 @@
 /* demo_config.c: the demo config and the shipped demo files.
  *
  * `pgdeck demo start` writes <state dir>/config.json (mode 0600) at each
- * start, so that it always names the demo files of the pgdeck that runs:
+ * start, so that it always names the server's current address and the
+ * demo files of the pgdeck that runs (`pgdeck --config` it alone reaches
+ * the demo database):
  *   syncs   transfer-ab, transfer-ba  the same two accounts updated in
  *                                     opposite orders with a pause
  *                                     between, so that refresh-all meets
@@ -141,8 +143,9 @@ static void json_strs(pd_strbuf *sb, const char *const *v, size_t n)
     pd_strbuf_puts(sb, "]");
 }
 
-/* The config text; dir (borrowed) holds the demo files, or is NULL. */
-static void build(pd_strbuf *sb, const char *dir)
+/* The config text: conninfo (borrowed) is the demo database's address,
+ * dir (borrowed) holds the demo files, or is NULL. */
+static void build(pd_strbuf *sb, const char *conninfo, const char *dir)
 {
     size_t i;
 
@@ -155,8 +158,9 @@ static void build(pd_strbuf *sb, const char *dir)
             "// The demo files (markets.json, fetch-prices) were not found\n"
             "// beside pgdeck nor under " PD_PREFIX "/share/pgdeck/demo:\n"
             "// the markets and prices syncs are left out.\n");
-    pd_strbuf_printf(sb,
-        "{\n"
+    pd_strbuf_puts(sb, "{\n  \"database\": { \"url\": ");
+    json_str(sb, conninfo);
+    pd_strbuf_printf(sb, " },\n"
         "  \"pool\": { \"min\": 2, \"max\": 16 },\n"
         "  \"slow_log\": { \"threshold_ms\": %d },\n"
         "  \"max_concurrency\": 6,\n"
@@ -212,12 +216,13 @@ void pd_demo_write_config(pd_demo *d)
 {
     char *dir = find_demo_dir();
     char *tmp = pd_xasprintf("%s.tmp", d->config_path);
+    char *ci = pd_demo_conninfo(d, PD_DEMO_DBNAME);
     pd_strbuf sb = PD_STRBUF_INIT;
     size_t off = 0;
     ssize_t n;
     int fd, e;
 
-    build(&sb, dir);
+    build(&sb, ci, dir);
     fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0 || fchmod(fd, 0600) != 0)
         goto fail;
@@ -251,5 +256,6 @@ fail:
 out:
     pd_strbuf_free(&sb);
     free(tmp);
+    free(ci);
     free(dir);
 }
