@@ -68,6 +68,10 @@ struct pd_conn {
     uint32_t cmd_timeout_ms;   /* timeout of the command in flight */
     pd_copy_out_cb copy_out;   /* its COPY TO STDOUT sink, or NULL */
     void *copy_ctx;
+    const char *copy_in;       /* its COPY FROM STDIN data (borrowed) */
+    size_t copy_in_len, copy_in_off;
+    bool copy_feeding;         /* feeding it now */
+    bool copy_in_ended;        /* PQputCopyEnd went through */
     bool timed_out;            /* that timeout fired */
     bool dirty;                /* needs a session reset before reuse */
     uint32_t default_timeout_ms; /* for queries that give none */
@@ -455,9 +459,45 @@ static void set_broken(pd_conn *c)
     }
 }
 
-/* Drains a COPY: COPY FROM STDIN is ended with an error (the server rolls
- * it back; the shell's \copy feeds data its own way), COPY TO STDOUT goes
- * to the command's sink, if any. Returns false when more input must arrive
+/* Feeds the command's COPY FROM STDIN data as fast as the socket takes
+ * it, then ends the COPY. Returns 1 when everything is sent, 0 when the
+ * socket must become writable first (the poll is armed for it), -1 when
+ * libpq refused (the connection is broken). */
+static int feed_copy(pd_conn *c)
+{
+    int r;
+
+    while (c->copy_in_off < c->copy_in_len) {
+        size_t n = c->copy_in_len - c->copy_in_off;
+        if (n > 65536)
+            n = 65536;
+        r = PQputCopyData(c->pg, c->copy_in + c->copy_in_off, (int)n);
+        if (r < 0)
+            return -1;
+        if (r == 0)
+            return arm(c, UV_READABLE | UV_WRITABLE, false) == 0 ? 0 : -1;
+        c->copy_in_off += n;
+    }
+    if (!c->copy_in_ended) {
+        r = PQputCopyEnd(c->pg, NULL);
+        if (r < 0)
+            return -1;
+        if (r == 0)
+            return arm(c, UV_READABLE | UV_WRITABLE, false) == 0 ? 0 : -1;
+        c->copy_in_ended = true;
+    }
+    r = PQflush(c->pg);
+    if (r < 0)
+        return -1;
+    if (r == 1)
+        return arm(c, UV_READABLE | UV_WRITABLE, false) == 0 ? 0 : -1;
+    c->copy_feeding = false;
+    return arm(c, UV_READABLE, false) == 0 ? 1 : -1;
+}
+
+/* Drains a COPY: COPY FROM STDIN is fed the command's data or, with none,
+ * ended with an error (the server rolls it back); COPY TO STDOUT goes to
+ * the command's sink, if any. Returns false when more I/O must happen
  * first. */
 static bool drain_copy(pd_conn *c, ExecStatusType st)
 {
@@ -465,10 +505,13 @@ static bool drain_copy(pd_conn *c, ExecStatusType st)
     int n;
 
     if (st == PGRES_COPY_IN) {
-        PQputCopyEnd(c->pg, "COPY FROM STDIN is not supported here; "
-                            "use \\copy");
-        PQflush(c->pg);
-        return true;
+        if (c->copy_in == NULL) {
+            PQputCopyEnd(c->pg, "COPY FROM STDIN needs data: use \\copy");
+            PQflush(c->pg);
+            return true;
+        }
+        c->copy_feeding = true;
+        return feed_copy(c) == 1;
     }
     while ((n = PQgetCopyData(c->pg, &buf, 1)) > 0) {
         if (c->copy_out != NULL)
@@ -537,6 +580,14 @@ static void on_poll(uv_poll_t *h, int status, int events)
     if (c->state == PD_CONN_PIPELINE) {
         pipe_poll(c, events);
         return;
+    }
+    if (c->state == PD_CONN_BUSY && c->copy_feeding &&
+        (events & UV_WRITABLE)) {
+        if (feed_copy(c) < 0) {
+            set_broken(c);
+            return;
+        }
+        events &= ~UV_WRITABLE;
     }
     if (c->state == PD_CONN_BUSY && (events & UV_WRITABLE)) {
         int r = PQflush(c->pg);
@@ -661,6 +712,10 @@ int pd_conn_send(pd_conn *c, const pd_conn_cmd *cmd,
     c->cmd_timeout_ms = cmd->timeout_ms;
     c->copy_out = cmd->copy_out;
     c->copy_ctx = cmd->copy_ctx;
+    c->copy_in = cmd->copy_in;
+    c->copy_in_len = cmd->copy_in_len;
+    c->copy_in_off = 0;
+    c->copy_feeding = c->copy_in_ended = false;
     if (cmd->timeout_ms > 0)
         uv_timer_start(&c->timer, on_cmd_timeout, cmd->timeout_ms, 0);
     return 0;

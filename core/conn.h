@@ -72,6 +72,10 @@ typedef struct pd_conn_cmd {
                                   grace period the connection is dropped */
     pd_copy_out_cb copy_out;   /* COPY TO STDOUT data; NULL: dropped */
     void *copy_ctx;
+    const char *copy_in;       /* COPY FROM STDIN data, fed as the socket
+                                  takes it; borrowed until on_done. NULL:
+                                  such a COPY is ended with an error */
+    size_t copy_in_len;
 } pd_conn_cmd;
 
 /* Returns-owned connection in PD_CONN_NEW. ci is copied. */

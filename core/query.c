@@ -433,6 +433,8 @@ static int send_query(query *q, pd_error *err)
         cmd.copy_out = on_copy_out;
         cmd.copy_ctx = q;
     }
+    cmd.copy_in = q->opts.copy_in;
+    cmd.copy_in_len = q->opts.copy_in_len;
     if (q->opts.flags & PD_QUERY_SIMPLE) {
         q->phase = PHASE_RUN;
         cmd.kind = PD_CMD_SIMPLE;

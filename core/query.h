@@ -43,6 +43,10 @@ typedef struct pd_query_opts {
                                     metrics: "shell", "panel:Pool",
                                     "bench", ...; borrowed for the call;
                                     NULL: "app" */
+    const char *copy_in;         /* COPY ... FROM STDIN reads this data
+                                    (borrowed until the callback); NULL:
+                                    such a COPY fails */
+    size_t copy_in_len;
     pd_copy_out_cb copy_out;     /* COPY ... TO STDOUT data goes here (and
                                     that COPY's tag is not in the results,
                                     as psql shows none); NULL: dropped */

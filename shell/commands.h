@@ -109,6 +109,9 @@ typedef struct sh_sql_opts {
     const char *gset_prefix;  /* SH_SQL_GSET: borrowed for the call */
     pd_copy_out_cb copy_out;  /* COPY TO STDOUT data; NULL: the output */
     void *copy_ctx;
+    const char *copy_in;      /* COPY FROM STDIN data, borrowed until cb;
+                                 NULL: such a COPY fails */
+    size_t copy_in_len;
 } sh_sql_opts;
 
 /* From a running command: runs sql (borrowed) on the session's

@@ -7,11 +7,14 @@
  * statement and the last write are done, the file is closed and "COPY n"
  * printed.
  *
- * FROM a file needs the core to feed COPY FROM STDIN (today core/conn.c
- * ends any COPY IN with an error): until it can, \copy ... from says so. */
+ * FROM a file: the file is read on the thread pool, then COPY ... FROM
+ * STDIN runs with that data, which the core feeds as the socket takes it;
+ * the server's "COPY n" is printed as for any statement. */
 #include "shell/copyio.h"
 
+#include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -239,6 +242,102 @@ static char *file_operand(const char **p)
     return pd_strbuf_steal(&sb);
 }
 
+/* ---- \copy ... from FILE ---- */
+
+typedef struct fromjob {
+    sh_session *s;
+    char *sql;        /* owned: COPY ... FROM STDIN ... */
+    char *path;       /* owned */
+    uv_work_t work;   /* reads the file on the thread pool */
+    pd_strbuf data;   /* the file's bytes */
+    int rerr;         /* errno of a failed read, or 0 */
+} fromjob;
+
+static void from_free(fromjob *f)
+{
+    free(f->sql);
+    free(f->path);
+    pd_strbuf_free(&f->data);
+    free(f);
+}
+
+/* On the thread pool: touches only f. */
+static void read_work(uv_work_t *w)
+{
+    fromjob *f = w->data;
+    FILE *fp = fopen(f->path, "rb");
+    char buf[65536];
+    size_t n;
+
+    if (fp == NULL) {
+        f->rerr = errno;
+        return;
+    }
+    while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
+        pd_strbuf_append(&f->data, buf, n);
+    if (ferror(fp))
+        f->rerr = errno;
+    fclose(fp);
+}
+
+static void on_from_done(int status, void *ctx)
+{
+    fromjob *f = ctx;
+    sh_session *s = f->s;
+
+    from_free(f);
+    sh_session_unit_done(s, status == 2 ? 1 : status);
+}
+
+static void after_read(uv_work_t *w, int status)
+{
+    fromjob *f = w->data;
+    sh_sql_opts o;
+
+    if (status != 0 || f->rerr != 0) {
+        sh_session_errorf(f->s, "%s: %s", f->path,
+                          strerror(f->rerr != 0 ? f->rerr : EIO));
+        on_from_done(1, f);
+        return;
+    }
+    memset(&o, 0, sizeof(o));
+    o.copy_in = f->data.buf != NULL ? f->data.buf : "";
+    o.copy_in_len = f->data.len;
+    if (sh_session_run_sql(f->s, f->sql, &o, on_from_done, f) != 0)
+        on_from_done(1, f);
+}
+
+static int copy_from(sh_session *s, const char *args, size_t dir_at,
+                     const char *rest, char *file)
+{
+    fromjob *f;
+    char *home = getenv("HOME");
+
+    if (strcasecmp(file, "stdin") == 0 || strcasecmp(file, "pstdin") == 0) {
+        sh_session_errorf(s, "\\copy ... from stdin is not supported: "
+                             "give a file");
+        free(file);
+        return 1;
+    }
+    f = pd_xcalloc(1, sizeof(*f));
+    f->s = s;
+    f->sql = pd_xasprintf("COPY %.*s FROM STDIN %s", (int)dir_at, args, rest);
+    if (file[0] == '~' && file[1] == '/' && home != NULL) {
+        f->path = pd_xasprintf("%s%s", home, file + 1);
+        free(file);
+    } else {
+        f->path = file;
+    }
+    f->work.data = f;
+    if (uv_queue_work(pd_core_loop(sh_session_core(s)), &f->work, read_work,
+                      after_read) != 0) {
+        sh_session_errorf(s, "%s: could not read", f->path);
+        from_free(f);
+        return 1;
+    }
+    return SH_CMD_ASYNC;
+}
+
 /* Runs \copy; see copyio.h. */
 int sh_copyio_run(sh_session *s, const char *args)
 {
@@ -280,13 +379,8 @@ int sh_copyio_run(sh_session *s, const char *args)
         free(file);
         return 1;
     }
-    if (from) {
-        /* Needs COPY FROM STDIN fed by the core; see the file comment. */
-        sh_session_errorf(s, "\\copy ... from is not supported yet: the "
-                          "core cannot feed COPY FROM STDIN");
-        free(file);
-        return 1;
-    }
+    if (from)
+        return copy_from(s, args, dir_at, rest, file);
     j = pd_xcalloc(1, sizeof(*j));
     j->s = s;
     j->fd = -1;

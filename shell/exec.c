@@ -8,6 +8,7 @@
 
 #include "shell/commands.h"
 #include "shell/bench_cmd.h"
+#include "shell/refresh_cmd.h"
 #include "shell/describe.h"
 
 #include <ctype.h>
@@ -408,11 +409,14 @@ static void run_sql(sh_session *s)
                           .copy_out = on_copy_data,
                           .copy_ctx = s};
 
+    pd_error err = PD_ERROR_INIT;
+
     if (s->sqlo.copy_out != NULL) {
         opts.copy_out = s->sqlo.copy_out;
         opts.copy_ctx = s->sqlo.copy_ctx;
     }
-    pd_error err = PD_ERROR_INIT;
+    opts.copy_in = s->sqlo.copy_in;
+    opts.copy_in_len = s->sqlo.copy_in_len;
 
     if (pd_query_run(s->conn, s->sql, 0, NULL, &opts, on_sql_done, s) == 0)
         return;
@@ -622,6 +626,7 @@ static const sh_cmd *const tables[] = {
     sh_describe_commands,
     sh_psql_commands,
     sh_observe_commands,
+    sh_refresh_commands,
     sh_batch_commands,
 };
 
