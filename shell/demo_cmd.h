@@ -12,8 +12,9 @@
  * argv[1] the action (start when absent). Prints one line on stdout
  * ("demo database running: host=... port=... dbname=pgdeck_demo
  * user=...") and, for start and status, a second one naming the demo
- * config ("demo config: PATH"); or one error line on stderr. Returns the exit status: 0 on
- * success, 1 on failure; for status, 0 when running and 1 when not. */
+ * config ("demo config: PATH"); or one error line on stderr. Returns the
+ * exit status: 0 on success, 1 on failure; for status, 0 when running and
+ * 1 when not. */
 int sh_demo_main(int argc, char **argv);
 
 /* For `pgdeck --demo`: starts the demo database if needed (creating it on

@@ -39,6 +39,9 @@ cleanup() {
 trap cleanup EXIT
 
 q() { "$PSQL" -X -At -d "$CI" -c "$1" 2>&1; }
+additions="SELECT to_regclass('prices') IS NOT NULL
+    AND to_regclass('open_positions') IS NOT NULL
+    AND (SELECT count(*) FROM markets WHERE change_pct IS NOT NULL) > 0"
 
 # --- start: the config is written and named
 "$PGDECK" demo start >"$OUT" 2>"$ERR"
@@ -62,10 +65,9 @@ grep -qF "\"url\": \"$CI\"" "$CFG" &&
     grep -q "\"file\": \"$PWD/demo/markets.json\"" "$CFG" &&
     grep -q "\"$PWD/demo/fetch-prices\"" "$CFG" &&
     ok "the config names the database and the shipped demo files" ||
-    not_ok "the config names the database and the shipped demo files" "$(grep -n demo/ "$CFG")"
-[ "$(q "SELECT to_regclass('prices') IS NOT NULL
-        AND to_regclass('open_positions') IS NOT NULL
-        AND (SELECT count(*) FROM markets WHERE change_pct IS NOT NULL) > 0")" = t ] &&
+    not_ok "the config names the database and the shipped demo files" \
+        "$(grep -n 'demo/\|url' "$CFG")"
+[ "$(q "$additions")" = t ] &&
     ok "schema: prices, open_positions, movers seeded" ||
     not_ok "schema: prices, open_positions, movers seeded"
 
@@ -98,11 +100,13 @@ after=$(q "SELECT string_agg(balance::text, ' ' ORDER BY id)
     ok "each transfer applied exactly once" ||
     not_ok "each transfer applied exactly once" \
         "versions $v0 -> $v1, balances $before -> $after"
-[ "$(q "SELECT count(*) FROM markets WHERE meta ->> 'featured' = 'true'")" = 300 ] &&
+featured="SELECT count(*) FROM markets WHERE meta ->> 'featured' = 'true'"
+[ "$(q "$featured")" = 300 ] &&
     ok "markets sync loaded demo/markets.json" ||
     not_ok "markets sync loaded demo/markets.json"
 n=$(q "SELECT count(*) FROM prices WHERE source = 'feed'")
-[ "${n:-0}" -gt 0 ] 2>/dev/null && ok "prices sync ran demo/fetch-prices" ||
+[ "${n:-0}" -gt 0 ] 2>/dev/null &&
+    ok "prices sync ran demo/fetch-prices" ||
     not_ok "prices sync ran demo/fetch-prices" "$n"
 json2=$("$PGDECK" refresh --json --config "$CFG" 2>&1)
 [[ $json2 == '{"ok":true,'* ]] && ok "refresh --config DEMO_CONFIG: ok" ||
@@ -113,9 +117,7 @@ q "DROP MATERIALIZED VIEW open_positions; DROP TABLE prices;
    DROP FUNCTION prices_apply(); ALTER TABLE markets DROP COLUMN change_pct,
    DROP COLUMN open_price" >/dev/null
 "$PGDECK" demo start >"$OUT" 2>&1
-[ "$(q "SELECT to_regclass('prices') IS NOT NULL
-        AND to_regclass('open_positions') IS NOT NULL
-        AND (SELECT count(*) FROM markets WHERE change_pct IS NOT NULL) > 0")" = t ] &&
+[ "$(q "$additions")" = t ] &&
     ok "start adds the schema additions to an older cluster" ||
     not_ok "start adds the schema additions to an older cluster" "$(cat "$OUT")"
 
@@ -123,7 +125,8 @@ q "DROP MATERIALIZED VIEW open_positions; DROP TABLE prices;
 rm -f "$SLOW"
 t0=$(q "SELECT now()")
 tmux_start wl 120 30 "$PGDECK" shell --demo
-tmux_wait wl 'pgdeck_demo=>' 20 || not_ok "shell --demo starts" "$(tmux_capture wl)"
+tmux_wait wl 'pgdeck_demo=>' 20 ||
+    not_ok "shell --demo starts" "$(tmux_capture wl)"
 # The first lock holder comes 2 s in and keeps its row 3 s: poll for its
 # waiters over 6 s.
 waits=0
@@ -143,13 +146,15 @@ else
         "$(tmux_capture wl | tail -5)"
 fi
 n=$(q "SELECT count(*) FROM positions WHERE updated_at >= '$t0'")
-[ "${n:-0}" -gt 0 ] 2>/dev/null && ok "workload: positions change ($n rows)" ||
+[ "${n:-0}" -gt 0 ] 2>/dev/null &&
+    ok "workload: positions change ($n rows)" ||
     not_ok "workload: positions change" "$n"
 n=$(q "SELECT count(*) FROM prices WHERE source = 'tick' AND ts >= '$t0'")
 [ "${n:-0}" -gt 0 ] 2>/dev/null && ok "workload: prices tick ($n)" ||
     not_ok "workload: prices tick" "$n"
 n=$(grep -c '"source":"bench"' "$SLOW" 2>/dev/null)
-[ "${n:-0}" -gt 0 ] && ok "workload: slow log has bench entries ($n)" ||
+[ "${n:-0}" -gt 0 ] &&
+    ok "workload: slow log has bench entries ($n)" ||
     not_ok "workload: slow log has bench entries" "$(head -3 "$SLOW" 2>&1)"
 grep '"source":"bench"' "$SLOW" 2>/dev/null | grep -q 'UPDATE accounts' &&
     ok "workload: lock waiters in the slow log" ||
