@@ -515,11 +515,19 @@ static void on_p_sync(pd_conn *conn, bool aborted, void *ctx)
 static void on_p_done(pd_conn *conn, const pd_error *err, void *ctx)
 {
     client *c = ctx;
+    uint64_t n = pd_conn_pipeline_pending(conn);
 
-    (void)conn;
     c->in_pipeline = false;
-    if (err != NULL)
+    if (err != NULL) {
+        /* The statements still in flight are lost with the connection:
+         * they end here, as far as the observer and the counts go. */
+        while (n-- > 0) {
+            report(c, uv_hrtime() - c->t_sent, 0, err);
+            if (c->b->started)
+                c->b->res.errors++;
+        }
         note_error(c->b, err);
+    }
     client_finish(c);
 }
 
@@ -549,17 +557,17 @@ static void send_round(client *c)
     c->failed = false;
     c->rows = -1;
     fill_cmd(c, &cmd);
+    c->t_sent = uv_hrtime();
     for (i = 0; i < n; i++) {
         gen_params(c);
         if (pd_conn_pipeline_push(c->conn, &cmd, NULL, &err) != 0)
             goto fail;
+        began(c, 1); /* each pushed statement ends in on_p_cmd_done */
+        if (b->started)
+            b->issued++;
     }
-    c->t_sent = uv_hrtime();
     if (pd_conn_pipeline_sync(c->conn, &err) != 0)
         goto fail;
-    if (b->started)
-        b->issued += n;
-    began(c, (int)n);
     return;
 
 fail:
