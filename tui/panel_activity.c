@@ -140,9 +140,10 @@ static void activity_draw(tui_panel *p, WINDOW *w, int top,
 {
     activity_model *m = p->model;
 
-    if (p->fresh_ms == 0 && p->error == NULL) {
-        tui_panel_put(w, top, 0, tui_theme_attr(th, TUI_ROLE_DIM),
-                      "asking the server for its backends...");
+    if (p->fresh_ms == 0) { /* nothing to show yet but the error */
+        if (p->error == NULL)
+            tui_panel_put(w, top, 0, tui_theme_attr(th, TUI_ROLE_DIM),
+                          "asking the server for its backends...");
         return;
     }
     tui_table_draw(&m->table, w, top, th, tui_panel_stale(p), p->focused,

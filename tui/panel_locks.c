@@ -355,7 +355,7 @@ static void locks_draw(tui_panel *p, WINDOW *w, int top, const tui_theme *th)
     if (p->fresh_ms == 0 && p->error == NULL)
         tui_panel_put(w, y, 0, tui_theme_attr(th, TUI_ROLE_DIM),
                       "asking the server for its lock waits...");
-    else
+    else if (p->fresh_ms != 0)
         tui_table_draw(&m->tree, w, y, th, stale, p->focused, rows - own);
     if (own == 0)
         return;

@@ -426,6 +426,52 @@ tmux_keys locks q
 exited locks 0 && ok "locks: q quits" || not_ok "locks: q quits" ""
 tmux_kill locks
 
+# ---- a slow server: nothing sent twice, errors in place ------------------
+# While pg_database is locked, every panel query (both read
+# pg_stat_activity, which joins it) waits on the server.
+start slowsrv 100 30
+tmux_wait slowsrv 'Activity [0-9]+ backends' 10
+"$PSQL" -X -q -At -c "BEGIN; LOCK TABLE pg_catalog.pg_database IN ACCESS
+    EXCLUSIVE MODE; SELECT pg_sleep(6); SELECT count(*) FROM
+    pg_stat_activity WHERE query LIKE '/* pgdeck panel */%' AND
+    state = 'active'; COMMIT" >"$WORK/slowsrv.out" 2>&1 &
+slowsrv=$!
+tmux_wait slowsrv 'Activity .* query running [0-9.]+s ┐' 5 &&
+    ok "a panel query slower than the interval says it is running" ||
+    not_ok "a panel query slower than the interval says it is running" \
+        "$(tmux_capture slowsrv | grep -m1 Activity)"
+sleep 2
+tmux_capture slowsrv | grep -q 'waiting 0' &&
+    ok "the pool is not asked for more while they run" ||
+    not_ok "the pool is not asked for more while they run" \
+        "$(tmux_capture slowsrv | grep -m1 waiting)"
+wait "$slowsrv"
+[ "$(grep -E '^[0-9]+$' "$WORK/slowsrv.out")" = 2 ] &&
+    ok "a query still running at its next refresh is not sent twice" ||
+    not_ok "a query still running at its next refresh is not sent twice" \
+        "$(cat "$WORK/slowsrv.out")"
+tmux_wait slowsrv 'Activity [0-9]+ backends.* [0-9:]{8} ┐' 5 &&
+    ok "the panels catch up once the server answers" ||
+    not_ok "the panels catch up once the server answers" \
+        "$(tmux_capture slowsrv | grep -m1 Activity)"
+tmux_keys slowsrv q
+exited slowsrv 0 && ok "slow server: q quits" || not_ok "slow server: q quits" ""
+tmux_kill slowsrv
+
+# Every panel query fails at once: the error shows in place, no data is
+# made up.
+start failing 100 30 PGOPTIONS=-cstatement_timeout=1
+if tmux_wait failing 'canceling statement due to statement timeout' 10 &&
+    ! tmux_capture failing | grep -q 'no backend waits'; then
+    ok "a failing panel query shows its error in place"
+else
+    not_ok "a failing panel query shows its error in place" \
+        "$(tmux_capture failing | grep -A2 Locks | tr '\n' '|')"
+fi
+tmux_keys failing q
+exited failing 0 && ok "failing: q quits" || not_ok "failing: q quits" ""
+tmux_kill failing
+
 # ---- Ctrl-C and SIGTERM ------------------------------------------------
 start intr 80 24
 tmux_wait intr 'size [0-9]' 10
