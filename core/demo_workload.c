@@ -8,9 +8,13 @@
  * open_positions materialized view. The lock timer runs the lock-holder
  * episodes: a pd_txn locks one accounts row (FOR UPDATE), two updates of
  * that row are sent and wait on it, and lock_hold_ms later the holder
- * rolls back and lets them through. Statements go through pd_query_fetch
- * and pd_txn with source "bench", so they show in the metrics, the slow
- * log and the server's views like any client's.
+ * rolls back and lets them through. Every ~20 s the tick timer also
+ * starts two transfers between the same two accounts in opposite orders
+ * (pd_txn_run, a pause between the updates): the server kills one with a
+ * deadlock and the runner retries it, which the Retries panel counts.
+ * Statements go through pd_query_fetch and pd_txn with source "bench",
+ * so they show in the metrics, the slow log and the server's views like
+ * any client's.
  *
  * Every statement and transaction step counts in w->out until its
  * callback; the object is freed only once nothing is out and both timers
@@ -21,6 +25,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "core/core.h"
@@ -35,12 +40,15 @@
 #define SLOW_EVERY_MS 7000
 #define ERROR_EVERY_MS 11000
 #define REFRESH_EVERY_MS 10000
+#define XFER_EVERY_MS 20000
 #define DRAIN_LIMIT_MS 20000  /* pd_demo_workload_free gives up after */
 #define N_MARKETS 100000      /* the demo's row counts (demo_sql.c) */
 #define N_TICKED 2000         /* markets whose prices move */
 #define N_POSITIONS 30000
 #define N_USERS 5000
-#define N_ACCOUNTS 10000
+#define N_ACCOUNTS 10000      /* 3..N/2: the lock holder's rows;
+                                 N/2+1..N: the transfers' (rows 1 and 2
+                                 are the demo config's syncs') */
 
 enum hold_phase {
     HOLD_IDLE,     /* waiting for the next episode */
@@ -49,6 +57,14 @@ enum hold_phase {
     HOLD_HOLDING,  /* the row is locked; the timer ends it */
     HOLD_END       /* ROLLBACK sent */
 };
+
+/* One of the two transfers of a pair; reused by its retries. */
+typedef struct xfer {
+    struct pd_demo_workload *w; /* borrowed */
+    pd_txn *txn;                /* the try in progress, or NULL */
+    char from[24], to[24];      /* account ids, in this transfer's order */
+    int step;                   /* statements done in this try */
+} xfer;
 
 struct pd_demo_workload {
     pd_core *core;            /* borrowed */
@@ -66,6 +82,9 @@ struct pd_demo_workload {
     uint64_t next_slow;       /* uv_now() of the next extra of each kind */
     uint64_t next_error;
     uint64_t next_refresh;
+    uint64_t next_xfer;
+    xfer xf[2];               /* the transfer pair; busy while xfers > 0 */
+    int xfers;                /* transfers of the pair not done */
     enum hold_phase phase;
     pd_txn *txn;              /* the holder's transaction, or NULL */
     char held[24];            /* the id of the row it locks */
@@ -105,6 +124,14 @@ static const char *const lock_sql =
 static const char *const wait_sql =
     "UPDATE accounts SET balance = balance + 0.01, version = version + 1, "
     "updated_at = now() WHERE id = $1";
+/* A transfer: out of one account, a pause, into the other. */
+static const char *const xfer_sql[] = {
+    "UPDATE accounts SET balance = balance - 1, version = version + 1, "
+    "updated_at = now() WHERE id = $1",
+    "SELECT pg_sleep(0.3)",
+    "UPDATE accounts SET balance = balance + 1, version = version + 1, "
+    "updated_at = now() WHERE id = $1",
+};
 
 static uint64_t next_rand(pd_demo_workload *w)
 {
@@ -181,6 +208,101 @@ static void send_steady(pd_demo_workload *w)
     }
 }
 
+/* ---------- the deadlocking transfers ---------- */
+
+static void xfer_next(xfer *x);
+
+/* Ends a try: COMMIT (ROLLBACK when it failed), or ROLLBACK. The run's
+ * callback tells how it ended. Neither fails on a try that is not ending
+ * already, and only this file ends them. */
+static void end_try(pd_txn *txn, bool commit)
+{
+    int rc = commit ? pd_txn_commit(txn, NULL, NULL)
+                    : pd_txn_rollback(txn, NULL, NULL);
+
+    (void)rc;
+}
+
+static void on_xfer_stmt(pd_result *res, const pd_error *err, void *ctx)
+{
+    xfer *x = ctx;
+
+    pd_result_free(res);
+    x->step++;
+    if (err != NULL || x->w->stopping || x->step == 3) {
+        pd_txn *txn = x->txn;
+        x->txn = NULL;
+        end_try(txn, true);
+        return;
+    }
+    xfer_next(x);
+}
+
+static void xfer_next(xfer *x)
+{
+    const char *params[1] = {x->step == 0 ? x->from : x->to};
+    pd_txn *txn = x->txn;
+
+    if (pd_txn_query(txn, xfer_sql[x->step], x->step == 1 ? 0 : 1, params,
+                     on_xfer_stmt, x) != 0) {
+        x->txn = NULL;
+        end_try(txn, false);
+    }
+}
+
+/* One try; a retry starts here again with a fresh transaction. */
+static void xfer_body(pd_txn *txn, void *ctx)
+{
+    xfer *x = ctx;
+
+    x->step = 0;
+    if (x->w->stopping) {
+        end_try(txn, false);
+        return;
+    }
+    x->txn = txn;
+    xfer_next(x);
+}
+
+static void on_xfer_done(const pd_error *err, unsigned attempts, void *ctx)
+{
+    xfer *x = ctx;
+
+    (void)err;
+    (void)attempts; /* the retry stats have counted them */
+    x->w->xfers--;
+    x->w->out--;
+}
+
+static void start_xfers(pd_demo_workload *w)
+{
+    long a = rand_in(w, N_ACCOUNTS / 2 + 1, N_ACCOUNTS), b;
+    pd_txn_opts to;
+    int i;
+
+    do
+        b = rand_in(w, N_ACCOUNTS / 2 + 1, N_ACCOUNTS);
+    while (b == a);
+    pd_txn_opts_init(&to);
+    to.timeout_ms = STMT_TIMEOUT_MS;
+    to.source = SOURCE;
+    to.retry.attempts = 5;
+    to.retry.base_ms = 20;
+    to.retry.cap_ms = 500;
+    for (i = 0; i < 2; i++) {
+        xfer *x = &w->xf[i];
+        memset(x, 0, sizeof(*x));
+        x->w = w;
+        snprintf(x->from, sizeof(x->from), "%ld", i == 0 ? a : b);
+        snprintf(x->to, sizeof(x->to), "%ld", i == 0 ? b : a);
+        if (pd_txn_run(w->loop, w->pool, &to, xfer_body, on_xfer_done, x,
+                       pd_core_retry_stats(w->core)) != 0)
+            continue;
+        w->xfers++;
+        w->out++;
+    }
+}
+
 static void on_tick(uv_timer_t *t)
 {
     pd_demo_workload *w = t->data;
@@ -202,6 +324,10 @@ static void on_tick(uv_timer_t *t)
     if (now >= w->next_refresh) {
         w->next_refresh = now + REFRESH_EVERY_MS;
         fire(w, refresh_sql, 0, NULL, NULL, PD_QUERY_NO_PREPARE, false);
+    }
+    if (now >= w->next_xfer && w->xfers == 0) {
+        w->next_xfer = now + XFER_EVERY_MS;
+        start_xfers(w);
     }
     if (w->steady < STEADY_MAX)
         send_steady(w);
@@ -304,8 +430,10 @@ static void hold_begin(uv_timer_t *t)
     pd_txn_opts_init(&to);
     to.timeout_ms = STMT_TIMEOUT_MS;
     to.source = SOURCE;
-    /* Rows 1 and 2 belong to the transfer syncs: keep out of their way. */
-    snprintf(w->held, sizeof(w->held), "%ld", rand_in(w, 3, N_ACCOUNTS));
+    /* Rows 1 and 2 are the transfer syncs', the upper half the
+     * workload's transfers': keep out of their way. */
+    snprintf(w->held, sizeof(w->held), "%ld",
+             rand_in(w, 3, N_ACCOUNTS / 2));
     if (pd_txn_begin(w->loop, w->pool, &to, on_hold_begin, w) != 0) {
         hold_again(w);
         return;
@@ -345,6 +473,7 @@ pd_demo_workload *pd_demo_workload_start(pd_core *core,
     w->next_slow = now + 1500;
     w->next_refresh = now + 3000;
     w->next_error = now + 5000;
+    w->next_xfer = now + 4000;
     uv_timer_init(w->loop, &w->tick);
     uv_timer_init(w->loop, &w->lock);
     w->tick.data = w->lock.data = w;
@@ -374,6 +503,9 @@ void pd_demo_workload_free(pd_demo_workload *w)
         hold_release(w); /* the waiters go through at once */
     }
     uv_close((uv_handle_t *)&w->lock, on_timer_closed);
+    /* The transfers stop at their next step, and are not retried. */
+    pd_txn_abort(w->xf[0].txn);
+    pd_txn_abort(w->xf[1].txn);
     /* Later phases see stopping in their callbacks and roll back. */
     uv_update_time(w->loop);
     limit = uv_now(w->loop) + DRAIN_LIMIT_MS;
