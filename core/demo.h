@@ -136,9 +136,10 @@ struct pd_core;
  * by itself: a few statements a second (point reads of markets, price
  * ticks, position updates), now and then a query slower than the slow
  * log's threshold, a failing statement and a refresh of open_positions,
- * and every ~10 s a transaction that locks an accounts row for ~3 s
- * while two updates of that row wait for it (a blocking tree for the
- * Locks panel). Everything goes through the core's pool with source
+ * every ~10 s a transaction that locks an accounts row for ~3 s while
+ * two updates of that row wait for it (a blocking tree for the Locks
+ * panel), and every ~20 s two transfers that deadlock, one retried (the
+ * Retries panel). Everything goes through the core's pool with source
  * "bench", driven by uv timers on the core's loop. */
 typedef struct pd_demo_workload pd_demo_workload;
 
