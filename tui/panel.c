@@ -210,13 +210,13 @@ static void draw_chrome(tui_panel *p, const tui_theme *th)
     x += tui_panel_put(p->win, 0, x, tui_theme_attr(th, TUI_ROLE_TITLE),
                        p->ops->name);
     if (p->note != NULL && x + 2 < w - edge) {
+        tui_role nr = p->note_role != TUI_ROLE_DEFAULT ? p->note_role :
+                                                         TUI_ROLE_FILTER;
+
         x += tui_panel_put(p->win, 0, x, tui_theme_attr(th, TUI_ROLE_TITLE),
                            " ");
-        x += tui_panel_putn(p->win, 0, x,
-                            tui_theme_attr(th, p->note_role != TUI_ROLE_DEFAULT ?
-                                                   p->note_role :
-                                                   TUI_ROLE_FILTER),
-                            p->note, w - edge - x - 1);
+        x += tui_panel_putn(p->win, 0, x, tui_theme_attr(th, nr), p->note,
+                            w - edge - x - 1);
     }
     if (framed(p))
         x += tui_panel_put(p->win, 0, x, tui_theme_attr(th, TUI_ROLE_FRAME),

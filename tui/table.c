@@ -275,12 +275,6 @@ void tui_table_click(tui_table *t, int y)
         select_at(t, (long)t->scroll + i);
 }
 
-/* The sort column's heading, or "" when unsorted. */
-const char *tui_table_sort_name(const tui_table *t)
-{
-    return t->sort_col >= 0 ? t->cols[t->sort_col].name : "";
-}
-
 /* A short count for the panel's title: "12", or "3 of 12" filtered. */
 void tui_table_describe(const tui_table *t, char *buf, size_t len)
 {

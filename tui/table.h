@@ -71,7 +71,6 @@ int tui_table_key(tui_table *t, int key);
 void tui_table_click(tui_table *t, int y);
 int tui_table_draw(tui_table *t, WINDOW *w, int y, const tui_theme *th,
                    bool stale, bool focused, int max_lines);
-const char *tui_table_sort_name(const tui_table *t);
 void tui_table_describe(const tui_table *t, char *buf, size_t len);
 
 #endif
