@@ -9,6 +9,8 @@
 
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -20,6 +22,7 @@
 #include "core/conninfo.h"
 #include "core/error.h"
 #include "core/pool.h"
+#include "core/query.h"
 #include "core/result.h"
 
 static void guard_fired(uv_timer_t *t)
@@ -80,6 +83,38 @@ static inline void fetched_clear(fetched *f)
     pd_result_free(f->res);
     pd_error_clear(&f->err);
     memset(f, 0, sizeof(*f));
+}
+
+/* Waits (on the loop, bounded) until n backends run a statement whose text
+ * contains pattern, so a test can act on them knowing they have started:
+ * under the sanitizers connections open late. */
+static inline void wait_active(uv_loop_t *loop, pd_pool *pool,
+                               const char *pattern, int n)
+{
+    char sql[512], want[16];
+    const char *params[1];
+    int i;
+
+    snprintf(sql, sizeof(sql),
+             "SELECT count(*)::text FROM pg_stat_activity WHERE state = "
+             "'active' AND pid <> pg_backend_pid() AND query LIKE '%%' || "
+             "$1 || '%%'");
+    snprintf(want, sizeof(want), "%d", n);
+    params[0] = pattern;
+    for (i = 0; i < 200; i++) {
+        fetched f = {0};
+        bool enough;
+        assert_int_equal(pd_query_fetch(pool, sql, 1, params, NULL, on_fetch,
+                                        &f), 0);
+        run_until(loop, &f.done, 10);
+        enough = f.res != NULL &&
+                 atoi(pd_result_value(f.res, 0, 0)) >= n;
+        fetched_clear(&f);
+        if (enough)
+            return;
+        spin(loop, 50);
+    }
+    fail_msg("fewer than %s backends ever ran \"%s\"", want, pattern);
 }
 
 /* Closes the loop after a pool was freed, running it until nothing is

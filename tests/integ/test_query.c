@@ -162,6 +162,7 @@ static void test_write_lost_after_send_is_outcome_unknown(void **state)
     assert_int_equal(pd_query_fetch(w.pool,
                                     "SELECT 1 FROM pg_sleep(30) /* pd-rd */",
                                     0, NULL, NULL, on_fetch, &rd), 0);
+    wait_active(&w.loop, w.pool, "pg_sleep(30)", 2);
     assert_int_equal(pd_query_fetch(w.pool,
                                     "SELECT count(pg_terminate_backend(pid)) "
                                     "FROM pg_stat_activity, pg_sleep(0.5) "

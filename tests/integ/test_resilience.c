@@ -68,6 +68,7 @@ static void kill_matching(world *w, const char *pattern)
     fetched k = {0};
     char sql[256];
 
+    wait_active(&w->loop, w->pool, pattern, 1);
     snprintf(sql, sizeof(sql),
              "SELECT count(pg_terminate_backend(pid))::text FROM "
              "pg_stat_activity, pg_sleep(0.3) WHERE query LIKE '%%%s%%' "
