@@ -114,7 +114,10 @@ PREFIX ?= /usr/local
 install: pgdeck
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/pgdeck/themes
 	install -m 0755 pgdeck $(DESTDIR)$(PREFIX)/bin/pgdeck
-	install -m 0644 themes/*.json $(DESTDIR)$(PREFIX)/share/pgdeck/themes/ 2>/dev/null || true
+	install -m 0644 themes/*.json $(DESTDIR)$(PREFIX)/share/pgdeck/themes/
+	install -d $(DESTDIR)$(PREFIX)/share/pgdeck/demo
+	install -m 0644 demo/markets.json $(DESTDIR)$(PREFIX)/share/pgdeck/demo/
+	install -m 0755 demo/fetch-prices $(DESTDIR)$(PREFIX)/share/pgdeck/demo/
 
 clean:
 	rm -rf build pgdeck
