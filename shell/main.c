@@ -412,13 +412,23 @@ int main(int argc, char **argv)
         argv++;
     }
     parse_args(argc, argv, &a, &cfg, &po, &b);
+    if (a.mode == MODE_DEFAULT && a.npositional > 0) {
+        /* "pgdeck --demo shell": a subcommand after options. A database
+         * of that name is still reachable with -d or a conninfo. */
+        const char *w = a.positional[0];
+        int m = strcmp(w, "shell") == 0     ? MODE_SHELL
+                : strcmp(w, "health") == 0  ? MODE_HEALTH
+                : strcmp(w, "refresh") == 0 ? MODE_REFRESH
+                                            : MODE_DEFAULT;
+        if (m != MODE_DEFAULT) {
+            a.mode = m;
+            a.positional[0] = a.positional[1];
+            a.npositional--;
+        }
+    }
     if (apply_config(&cfg, &a, &err) != 0) {
         fprintf(stderr, "pgdeck: error: %s\n", err.message);
         status = 2;
-        goto out;
-    }
-    if (a.print_config) {
-        pd_config_print(&cfg, stdout);
         goto out;
     }
     if (a.demo) {
@@ -448,6 +458,10 @@ int main(int argc, char **argv)
         free(demo_cfg);
         if (status != 0)
             goto out;
+    }
+    if (a.print_config) {
+        pd_config_print(&cfg, stdout);
+        goto out;
     }
 
     core = pd_core_new(&cfg, &err);
