@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "core/xalloc.h"
 
 struct pd_result {
@@ -227,4 +229,107 @@ pd_result *pd_result_detach_next(pd_result *r)
 
     r->next = NULL;
     return next;
+}
+
+/* ---- JSON ---- */
+
+/* True for a numeric text that JSON can carry as a number as is. */
+static bool json_number(const char *s)
+{
+    const char *p = s;
+
+    if (*p == '-')
+        p++;
+    if (*p == '0')
+        p++;
+    else if (*p >= '1' && *p <= '9')
+        while (*p >= '0' && *p <= '9')
+            p++;
+    else
+        return false;
+    if (*p == '.') {
+        p++;
+        if (!(*p >= '0' && *p <= '9'))
+            return false;
+        while (*p >= '0' && *p <= '9')
+            p++;
+    }
+    if (*p == 'e' || *p == 'E') {
+        p++;
+        if (*p == '+' || *p == '-')
+            p++;
+        if (!(*p >= '0' && *p <= '9'))
+            return false;
+        while (*p >= '0' && *p <= '9')
+            p++;
+    }
+    return *p == '\0';
+}
+
+/* One value as JSON (returns-owned): numbers as numbers (their text kept
+ * exactly, so a numeric loses no digits), json/jsonb parsed and nested,
+ * booleans as booleans, NULL as null, anything else as a string. */
+cJSON *pd_result_value_json(const pd_result *res, size_t row, int col)
+{
+    const char *v = pd_result_value(res, row, col);
+    cJSON *item;
+
+    if (v == NULL || pd_result_is_null(res, row, col))
+        return cJSON_CreateNull();
+    switch (pd_result_col_type(res, col)) {
+    case PD_OID_INT2:
+    case PD_OID_INT4:
+    case PD_OID_INT8:
+    case PD_OID_OID:
+    case PD_OID_FLOAT4:
+    case PD_OID_FLOAT8:
+    case PD_OID_NUMERIC:
+        /* NaN and Infinity have no JSON spelling: they stay strings. */
+        if (json_number(v))
+            return cJSON_CreateRaw(v);
+        break;
+    case PD_OID_BOOL:
+        if (strcmp(v, "t") == 0 || strcmp(v, "f") == 0)
+            return cJSON_CreateBool(v[0] == 't');
+        break;
+    case PD_OID_JSON:
+    case PD_OID_JSONB:
+        item = cJSON_Parse(v);
+        if (item != NULL)
+            return item;
+        break;
+    default:
+        break;
+    }
+    return cJSON_CreateString(v);
+}
+
+/* Row row as a returns-owned JSON object keyed by column name. */
+cJSON *pd_result_row_json(const pd_result *res, size_t row)
+{
+    cJSON *obj = cJSON_CreateObject();
+    int c;
+
+    if (obj == NULL)
+        pd_fatal("out of memory (JSON)");
+    for (c = 0; c < pd_result_ncols(res); c++) {
+        cJSON *v = pd_result_value_json(res, row, c);
+        if (v == NULL)
+            pd_fatal("out of memory (JSON)");
+        cJSON_AddItemToObject(obj, pd_result_col_name(res, c), v);
+    }
+    return obj;
+}
+
+/* The whole result as a returns-owned JSON array of row objects. */
+cJSON *pd_result_to_json(const pd_result *res)
+{
+    cJSON *arr = cJSON_CreateArray();
+    size_t r;
+
+    if (arr == NULL)
+        pd_fatal("out of memory (JSON)");
+    for (r = 0; r < pd_result_nrows(res); r++)
+        cJSON_AddItemToArray(arr, pd_result_row_json(res, r));
+    return arr;
 }

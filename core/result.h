@@ -74,6 +74,14 @@ const char *pd_result_tag(const pd_result *r);
 /* Rows affected or returned per the tag; -1 when the tag has no count. */
 int64_t pd_result_rows_affected(const pd_result *r);
 
+/* As JSON (cJSON; each returns-owned, free with cJSON_Delete): one value
+ * (numbers as numbers with their exact text, json/jsonb parsed into
+ * nested values, booleans, null), one row as an object keyed by column
+ * name, or the whole result as an array of row objects. */
+struct cJSON *pd_result_value_json(const pd_result *r, size_t row, int col);
+struct cJSON *pd_result_row_json(const pd_result *r, size_t row);
+struct cJSON *pd_result_to_json(const pd_result *r);
+
 /* The next result of a multi-statement query, or NULL. Borrowed. */
 pd_result *pd_result_next(const pd_result *r);
 /* Appends tail (takes) at the end of head's chain. */

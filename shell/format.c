@@ -537,83 +537,11 @@ static void table_free(sh_table *t)
     free(t->aligns);
 }
 
-/* True for a numeric text that JSON can carry as a number as is. */
-static bool json_number(const char *s)
-{
-    const char *p = s;
-
-    if (*p == '-')
-        p++;
-    if (*p == '0')
-        p++;
-    else if (*p >= '1' && *p <= '9')
-        while (*p >= '0' && *p <= '9')
-            p++;
-    else
-        return false;
-    if (*p == '.') {
-        p++;
-        if (!(*p >= '0' && *p <= '9'))
-            return false;
-        while (*p >= '0' && *p <= '9')
-            p++;
-    }
-    if (*p == 'e' || *p == 'E') {
-        p++;
-        if (*p == '+' || *p == '-')
-            p++;
-        if (!(*p >= '0' && *p <= '9'))
-            return false;
-        while (*p >= '0' && *p <= '9')
-            p++;
-    }
-    return *p == '\0';
-}
-
-/* One value as JSON: numbers as numbers (their text kept exactly, so a
- * numeric loses no digits), json/jsonb nested, booleans as booleans,
- * NULL as null, anything else as a string. */
-static cJSON *json_value(const pd_result *res, size_t row, int col)
-{
-    const char *v = pd_result_value(res, row, col);
-    cJSON *item;
-
-    if (v == NULL || pd_result_is_null(res, row, col))
-        return cJSON_CreateNull();
-    switch (pd_result_col_type(res, col)) {
-    case PD_OID_INT2:
-    case PD_OID_INT4:
-    case PD_OID_INT8:
-    case PD_OID_OID:
-    case PD_OID_FLOAT4:
-    case PD_OID_FLOAT8:
-    case PD_OID_NUMERIC:
-        /* NaN and Infinity have no JSON spelling: they stay strings. */
-        if (json_number(v))
-            return cJSON_CreateRaw(v);
-        break;
-    case PD_OID_BOOL:
-        if (strcmp(v, "t") == 0 || strcmp(v, "f") == 0)
-            return cJSON_CreateBool(v[0] == 't');
-        break;
-    case PD_OID_JSON:
-    case PD_OID_JSONB:
-        item = cJSON_Parse(v);
-        if (item != NULL)
-            return item;
-        break;
-    default:
-        break;
-    }
-    return cJSON_CreateString(v);
-}
-
 /* pgdeck's own format: a JSON array with one object per row, one row per
  * line so that large results stay readable and greppable. */
 static void print_json(FILE *out, const pd_result *res)
 {
     size_t nrows = pd_result_nrows(res), r;
-    int ncols = pd_result_ncols(res), c;
 
     if (nrows == 0) {
         fputs("[]\n", out);
@@ -621,18 +549,9 @@ static void print_json(FILE *out, const pd_result *res)
     }
     fputs("[", out);
     for (r = 0; r < nrows; r++) {
-        cJSON *obj = cJSON_CreateObject();
+        cJSON *obj = pd_result_row_json(res, r);
         char *text;
 
-        if (obj == NULL)
-            pd_fatal("out of memory");
-        for (c = 0; c < ncols; c++) {
-            cJSON *v = json_value(res, r, c);
-
-            if (v == NULL)
-                pd_fatal("out of memory");
-            cJSON_AddItemToObject(obj, pd_result_col_name(res, c), v);
-        }
         text = cJSON_PrintUnformatted(obj);
         if (text == NULL)
             pd_fatal("out of memory");
