@@ -299,6 +299,52 @@ static void test_gather_runs_concurrently_in_order(void **state)
     pd_conninfo_free(ci);
 }
 
+typedef struct gathered_err {
+    int done;
+    pd_error_kind kinds[3];
+    char msg[3][128];
+} gathered_err;
+
+static void on_gather_err(pd_gather_item *items, int n, void *ctx)
+{
+    gathered_err *g = ctx;
+    int i;
+
+    for (i = 0; i < n && i < 3; i++) {
+        g->kinds[i] = items[i].err.kind;
+        snprintf(g->msg[i], sizeof(g->msg[i]), "%s",
+                 items[i].err.message ? items[i].err.message : "");
+    }
+    g->done = 1;
+}
+
+static void test_gather_cancels_others_only_when_asked(void **state)
+{
+    uv_loop_t loop;
+    pd_conninfo *ci = env_conninfo();
+    pd_pool *pool;
+    gathered_err g;
+    const char *sqls[3] = {"SELECT pg_sleep(20)", "SELECT 1/0",
+                           "SELECT pg_sleep(20)"};
+
+    (void)state;
+    memset(&g, 0, sizeof(g));
+    uv_loop_init(&loop);
+    pool = make_pool(&loop, ci, 0, 3, 5000);
+    /* The sleepers are cancelled on the server, well before 20 s. */
+    assert_int_equal(pd_gather_run_flags(pool, 3, sqls, NULL,
+                                         PD_GATHER_CANCEL_ON_ERROR,
+                                         on_gather_err, &g), 0);
+    run_until(&loop, &g.done, 15);
+    assert_int_equal(g.kinds[1], PD_ERR_SERVER);
+    assert_int_equal(g.kinds[0], PD_ERR_CANCELED);
+    assert_int_equal(g.kinds[2], PD_ERR_CANCELED);
+    assert_non_null(strstr(g.msg[0], "statement 2 failed"));
+    pd_pool_free(pool);
+    drain_loop(&loop);
+    pd_conninfo_free(ci);
+}
+
 static void test_broken_idle_connection_is_replaced(void **state)
 {
     uv_loop_t loop;
@@ -364,6 +410,7 @@ int main(void)
         cmocka_unit_test(test_dead_server_fails_fast),
         cmocka_unit_test(test_host_name_is_resolved_off_loop),
         cmocka_unit_test(test_gather_runs_concurrently_in_order),
+        cmocka_unit_test(test_gather_cancels_others_only_when_asked),
         cmocka_unit_test(test_broken_idle_connection_is_replaced),
     };
 
