@@ -524,7 +524,7 @@ int main(int argc, char **argv)
             status = sh_repl_run(core, s);
         }
     } else {
-        tui_opts to = {cfg.no_color, 0};
+        tui_opts to = {.no_color = cfg.no_color, .refresh_ms = 0};
         pd_core_start(core);
         status = tui_run(core, &to);
     }

@@ -28,7 +28,9 @@ typedef enum tui_action {
     TUI_ACT_SLOWER,     /* double the refresh interval */
     TUI_ACT_THEME,      /* next theme */
     TUI_ACT_MOUSE,      /* a mouse event to read */
-    TUI_ACT_REDRAW      /* repaint the whole terminal */
+    TUI_ACT_REDRAW,     /* repaint the whole terminal */
+    TUI_ACT_REFRESH_ALL,/* run every sync now, then every panel's query */
+    TUI_ACT_COMMAND     /* open the ':' command line */
 } tui_action;
 
 typedef struct tui_key {

@@ -25,7 +25,7 @@ struct tui_panel_req {
     int64_t tag;               /* for done */
 };
 
-static int closing; /* panels whose timer has not finished closing */
+static int closing; /* panel handles that have not finished closing */
 
 static void on_timer(uv_timer_t *t)
 {
@@ -49,6 +49,9 @@ tui_panel *tui_panel_new(const tui_panel_ops *ops, pd_core *core,
     p->dirty = true;
     uv_timer_init(pd_core_loop(core), &p->timer);
     p->timer.data = p;
+    uv_timer_init(pd_core_loop(core), &p->tick);
+    p->tick.data = p;
+    p->handles = 2;
     if (ops->init != NULL)
         ops->init(p);
     return p;
@@ -60,6 +63,63 @@ void tui_panel_start(tui_panel *p)
 {
     if (!p->paused)
         uv_timer_start(&p->timer, on_timer, 0, p->refresh_ms);
+}
+
+/* The title shown (borrowed): the one set, else the kind's name. */
+const char *tui_panel_title(const tui_panel *p)
+{
+    return p->title != NULL ? p->title : p->ops->name;
+}
+
+/* Sets the title shown (copied; NULL: the kind's name again). */
+void tui_panel_set_title(tui_panel *p, const char *title)
+{
+    free(p->title);
+    p->title = title != NULL ? pd_xstrdup(title) : NULL;
+    p->dirty = true;
+}
+
+/* Sets the source the panel's queries are counted under in the metrics
+ * (copied; NULL: "panel:<title>"). */
+void tui_panel_set_source(tui_panel *p, const char *source)
+{
+    free(p->source);
+    p->source = source != NULL ? pd_xstrdup(source) : NULL;
+}
+
+static void on_tick(uv_timer_t *t)
+{
+    tui_panel *p = t->data;
+
+    if (p->ops->tick != NULL)
+        p->ops->tick(p);
+    p->dirty = true;
+}
+
+/* Starts or stops calling ops->tick (and drawing again) every
+ * TUI_PANEL_TICK_MS: for what changes with time alone, such as the
+ * elapsed time of something running. */
+void tui_panel_set_ticking(tui_panel *p, bool on)
+{
+    if (on == p->ticking)
+        return;
+    p->ticking = on;
+    if (on)
+        uv_timer_start(&p->tick, on_tick, TUI_PANEL_TICK_MS,
+                       TUI_PANEL_TICK_MS);
+    else
+        uv_timer_stop(&p->tick);
+    p->dirty = true;
+}
+
+/* Fills h with how the panel would like to be placed now: its kind's
+ * hint, adjusted by ops->fit. Clears hint_changed. */
+void tui_panel_fit(tui_panel *p, tui_layout_hint *h)
+{
+    *h = p->ops->hint;
+    if (p->ops->fit != NULL)
+        p->ops->fit(p, h);
+    p->hint_changed = false;
 }
 
 /* Stops or restarts the refresh timer (restarting refreshes at once). */
@@ -183,7 +243,7 @@ bool tui_panel_stale(const tui_panel *p)
 
     if (p->error != NULL && p->error_ms >= p->fresh_ms)
         return true;
-    if (p->paused || p->fresh_ms == 0)
+    if (p->paused || p->timeless || p->fresh_ms == 0)
         return false;
     now = uv_now(pd_core_loop(p->core));
     return now - p->fresh_ms > (uint64_t)STALE_FACTOR * p->refresh_ms;
@@ -207,8 +267,8 @@ static void draw_chrome(tui_panel *p, const tui_theme *th)
     if (framed(p))
         x += tui_panel_put(p->win, 0, x, tui_theme_attr(th, TUI_ROLE_FRAME),
                            " ");
-    x += tui_panel_put(p->win, 0, x, tui_theme_attr(th, TUI_ROLE_TITLE),
-                       p->ops->name);
+    x += tui_panel_putn(p->win, 0, x, tui_theme_attr(th, TUI_ROLE_TITLE),
+                        tui_panel_title(p), w - edge - x - 1);
     if (p->note != NULL && x + 2 < w - edge) {
         tui_role nr = p->note_role != TUI_ROLE_DEFAULT ? p->note_role :
                                                          TUI_ROLE_FILTER;
@@ -307,8 +367,11 @@ void tui_panel_click(tui_panel *p, int y, int x)
 
 static void on_closed(uv_handle_t *h)
 {
-    free(h->data);
+    tui_panel *p = h->data;
+
     closing--;
+    if (--p->handles == 0)
+        free(p);
 }
 
 /* Stops the panel, frees its windows and model (ops->free) now, and the
@@ -319,6 +382,7 @@ void tui_panel_close(tui_panel *p)
     if (p == NULL)
         return;
     uv_timer_stop(&p->timer);
+    uv_timer_stop(&p->tick);
     drop_windows(p);
     if (p->ops->free != NULL)
         p->ops->free(p);
@@ -327,6 +391,10 @@ void tui_panel_close(tui_panel *p)
     p->error = NULL;
     free(p->note);
     p->note = NULL;
+    free(p->title);
+    p->title = NULL;
+    free(p->source);
+    p->source = NULL;
     /* Queries still out finish on their own, without the panel. */
     while (p->reqs != NULL) {
         tui_panel_req *r = p->reqs;
@@ -336,8 +404,9 @@ void tui_panel_close(tui_panel *p)
         r->next = NULL;
     }
     p->refreshing = NULL;
-    closing++;
+    closing += 2;
     uv_close((uv_handle_t *)&p->timer, on_closed);
+    uv_close((uv_handle_t *)&p->tick, on_closed);
 }
 
 /* True while a closed panel's timer is still closing. */
@@ -501,17 +570,21 @@ static void on_fetched(pd_result *res, const pd_error *err, void *ctx)
 }
 
 static int send_req(tui_panel *p, tui_panel_req *r, const char *sql,
-                    int nparams, const char *const *params, uint32_t flags)
+                    int nparams, const char *const *params, uint32_t flags,
+                    uint32_t timeout_ms)
 {
-    char source[64];
+    char source[96];
     pd_query_opts o = {
         .flags = flags,
-        .timeout_ms = QUERY_TIMEOUT_MS,
+        .timeout_ms = timeout_ms,
         .source = source,
     };
     int rc;
 
-    snprintf(source, sizeof(source), "panel:%s", p->ops->name);
+    if (p->source != NULL)
+        snprintf(source, sizeof(source), "%s", p->source);
+    else
+        snprintf(source, sizeof(source), "panel:%s", tui_panel_title(p));
     rc = pd_query_fetch(pd_core_pool(p->core), sql, nparams, params, &o,
                         on_fetched, r);
     if (rc != 0) {
@@ -531,8 +604,9 @@ static int send_req(tui_panel *p, tui_panel_req *r, const char *sql,
  * on_rows runs later, never synchronously, and never once the panel is
  * closed), 1 (the last refresh query still runs: nothing sent, counted in
  * p->skipped), or a negative PD_E* code (not sent; the error is shown). */
-int tui_panel_fetch(tui_panel *p, const char *sql, int nparams,
-                    const char *const *params, tui_panel_rows_cb on_rows)
+static int fetch(tui_panel *p, const char *sql, int nparams,
+                 const char *const *params, uint32_t flags,
+                 tui_panel_rows_cb on_rows)
 {
     tui_panel_req *r;
     int rc;
@@ -544,7 +618,7 @@ int tui_panel_fetch(tui_panel *p, const char *sql, int nparams,
     }
     r = pd_xcalloc(1, sizeof(*r));
     r->on_rows = on_rows;
-    rc = send_req(p, r, sql, nparams, params, PD_QUERY_READ_ONLY);
+    rc = send_req(p, r, sql, nparams, params, flags, QUERY_TIMEOUT_MS);
     if (rc != 0) {
         tui_panel_set_error(p, "the pool takes no queries now");
         return rc;
@@ -552,6 +626,22 @@ int tui_panel_fetch(tui_panel *p, const char *sql, int nparams,
     p->refreshing = r;
     p->sent_ms = uv_now(pd_core_loop(p->core));
     return 0;
+}
+
+/* Sends the panel's refresh query; see the contract in panel.h. */
+int tui_panel_fetch(tui_panel *p, const char *sql, int nparams,
+                    const char *const *params, tui_panel_rows_cb on_rows)
+{
+    return fetch(p, sql, nparams, params, PD_QUERY_READ_ONLY, on_rows);
+}
+
+/* As tui_panel_fetch without parameters, with the query's flags
+ * (PD_QUERY_*) as given: for a query the panel cannot vouch is
+ * read-only. */
+int tui_panel_fetch_flags(tui_panel *p, const char *sql, uint32_t flags,
+                          tui_panel_rows_cb on_rows)
+{
+    return fetch(p, sql, 0, NULL, flags, on_rows);
 }
 
 /* Sends an action query for the panel (cancel a backend, ...): done gets
@@ -566,7 +656,20 @@ int tui_panel_run(tui_panel *p, const char *sql, int nparams,
 
     r->done = done;
     r->tag = tag;
-    return send_req(p, r, sql, nparams, params, 0);
+    return send_req(p, r, sql, nparams, params, 0, QUERY_TIMEOUT_MS);
+}
+
+/* As tui_panel_run without parameters, with the query's flags
+ * (PD_QUERY_*) and command timeout (0: the pool's default) as given: for
+ * what the user typed. */
+int tui_panel_exec(tui_panel *p, const char *sql, uint32_t flags,
+                   uint32_t timeout_ms, tui_panel_done_cb done, int64_t tag)
+{
+    tui_panel_req *r = pd_xcalloc(1, sizeof(*r));
+
+    r->done = done;
+    r->tag = tag;
+    return send_req(p, r, sql, 0, NULL, flags, timeout_ms);
 }
 
 /* Returns the columns s takes on screen (as tui_panel_put draws it). */

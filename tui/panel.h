@@ -57,11 +57,20 @@ typedef struct tui_panel_ops {
     void (*resize)(tui_panel *p, int rows, int cols);
     /* Releases p->model and anything in flight. May be NULL. */
     void (*free)(tui_panel *p);
+    /* While ticking (tui_panel_set_ticking), every TUI_PANEL_TICK_MS:
+     * brings the model up to date with time (elapsed times); the panel is
+     * then drawn again. May be NULL: only drawn again. */
+    void (*tick)(tui_panel *p);
+    /* Adjusts h (a copy of hint) to the model: a panel with little to show
+     * asks for little room. Asked at each layout. May be NULL. */
+    void (*fit)(tui_panel *p, tui_layout_hint *h);
     /* The panel's own keys, for the key bar and the help (ends with a 0
      * key); NULL: none. */
     const tui_key *keys;
     tui_layout_hint hint; /* how it likes to be placed */
 } tui_panel_ops;
+
+#define TUI_PANEL_TICK_MS 250 /* see tui_panel_ops.tick */
 
 typedef struct tui_panel_req tui_panel_req;
 
@@ -87,7 +96,17 @@ struct tui_panel {
     tui_panel_req *refreshing;/* the refresh query among them, or NULL */
     uint64_t sent_ms;         /* uv_now() when refreshing was sent */
     uint64_t skipped;         /* refreshes skipped: the last still ran */
+    char *title;              /* owned; NULL: ops->name (tui_panel_title) */
+    char *source;             /* owned; the queries' source for the
+                                 metrics; NULL: "panel:<title>" */
+    uint32_t base_ms;         /* 0: refresh_ms follows the dashboard's
+                                 interval; else its own at 1 s (scaled) */
+    bool hint_changed;        /* ops->fit would answer otherwise now */
+    bool timeless;            /* its data never goes stale by age */
+    bool ticking;             /* the tick timer runs */
+    int handles;              /* uv handles not yet closed */
     uv_timer_t timer;         /* calls ops->refresh */
+    uv_timer_t tick;          /* calls ops->tick while ticking */
 };
 
 /* res: owned by the callback (pd_result_free). */
@@ -100,6 +119,11 @@ typedef void (*tui_panel_done_cb)(tui_panel *p, pd_result *res,
 tui_panel *tui_panel_new(const tui_panel_ops *ops, pd_core *core,
                          uint32_t refresh_ms);
 void tui_panel_start(tui_panel *p);
+const char *tui_panel_title(const tui_panel *p);
+void tui_panel_set_title(tui_panel *p, const char *title);
+void tui_panel_set_source(tui_panel *p, const char *source);
+void tui_panel_set_ticking(tui_panel *p, bool on);
+void tui_panel_fit(tui_panel *p, tui_layout_hint *h);
 void tui_panel_set_paused(tui_panel *p, bool paused);
 void tui_panel_set_interval(tui_panel *p, uint32_t refresh_ms);
 void tui_panel_refresh_now(tui_panel *p);
@@ -117,9 +141,13 @@ bool tui_panel_closing(void);
 
 int tui_panel_fetch(tui_panel *p, const char *sql, int nparams,
                     const char *const *params, tui_panel_rows_cb on_rows);
+int tui_panel_fetch_flags(tui_panel *p, const char *sql, uint32_t flags,
+                          tui_panel_rows_cb on_rows);
 int tui_panel_run(tui_panel *p, const char *sql, int nparams,
                   const char *const *params, tui_panel_done_cb done,
                   int64_t tag);
+int tui_panel_exec(tui_panel *p, const char *sql, uint32_t flags,
+                   uint32_t timeout_ms, tui_panel_done_cb done, int64_t tag);
 void tui_panel_ask_kill(tui_panel *p, int64_t pid, const char *who,
                         const char *query, bool terminate);
 
@@ -130,6 +158,21 @@ extern const tui_panel_ops tui_locks_panel;    /* panel_locks.c */
 extern const tui_panel_ops tui_slow_panel;     /* panel_slow.c */
 extern const tui_panel_ops tui_retries_panel;  /* panel_retries.c */
 extern const tui_panel_ops tui_queries_panel;  /* panel_queries.c */
+extern const tui_panel_ops tui_syncs_panel;    /* panel_syncs.c */
+extern const tui_panel_ops tui_custom_panel;   /* panel_custom.c */
+extern const tui_panel_ops tui_results_panel;  /* panel_results.c */
+
+/* panel_syncs.c: shows the jobs' states now (a sync event came). */
+void tui_syncs_panel_update(tui_panel *p);
+/* panel_custom.c: returns-owned panel of cp (borrowed for the call). */
+tui_panel *tui_custom_panel_new(pd_core *core, const pd_config_panel *cp);
+/* panel_results.c: runs line (borrowed for the call), SQL or one of
+ * core's data commands (core/cmd.h), and shows its outcome. Returns 0, or
+ * 1 when a command still runs (nothing done). */
+int tui_results_panel_run(tui_panel *p, const char *line);
+/* Cancels the command that runs, if one does: true when one did. */
+bool tui_results_panel_cancel(tui_panel *p);
+bool tui_results_panel_busy(const tui_panel *p);
 
 /* A cursor placing "label value" items left to right, on the next line
  * when the next one does not fit (see tui_flow_item). */

@@ -1,4 +1,5 @@
 /* sparkline.c: one-line charts (see sparkline.h). */
+#include <math.h>
 #include <stdlib.h>
 
 #include "tui/panel.h"
@@ -20,6 +21,33 @@ int tui_sparkline_level(int64_t v, int64_t max)
         return 7;
     l = 1 + (v * 6 + max / 2) / max;
     return l > 7 ? 7 : (int)l;
+}
+
+/* Maps n measurements in[] (any sign, any size) to out[] for
+ * tui_sparkline_draw so that the chart shows how they vary: the lowest
+ * becomes the lowest block above the baseline, the highest the full
+ * block, the others in proportion between. All equal: full blocks, or
+ * the baseline when they are all 0. */
+void tui_sparkline_scale(const double *in, size_t n, int64_t *out)
+{
+    double lo, hi;
+    size_t i;
+
+    if (n == 0)
+        return;
+    lo = hi = in[0];
+    for (i = 1; i < n; i++) {
+        lo = in[i] < lo ? in[i] : lo;
+        hi = in[i] > hi ? in[i] : hi;
+    }
+    if (hi == lo) {
+        for (i = 0; i < n; i++)
+            out[i] = hi != 0 ? 1 : 0;
+        return;
+    }
+    lo -= (hi - lo) * 1e-3; /* the lowest stays above the baseline */
+    for (i = 0; i < n; i++)
+        out[i] = llround((in[i] - lo) / (hi - lo) * 1e6);
 }
 
 /* Draws the newest values of v[0..n) (oldest first) at (y, x) of w in at

@@ -13,6 +13,7 @@
 #include <curses.h>
 
 int tui_sparkline_level(int64_t v, int64_t max);
+void tui_sparkline_scale(const double *in, size_t n, int64_t *out);
 int tui_sparkline_draw(WINDOW *w, int y, int x, int width, const int64_t *v,
                        size_t n, attr_t a, attr_t zero_a);
 

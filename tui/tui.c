@@ -1,9 +1,16 @@
 /* tui.c: the dashboard: screen, panels and keys put together (tui.h).
  *
  * The screen is a header line (version, database, refresh, clock), the
- * panels laid out by layout.c, and the key bar; the help and a y/n
- * question sit on top when asked for. Timers and core callbacks only mark
- * things dirty; the screen's render pass draws them. */
+ * panels laid out by layout.c, and the key bar, which becomes the ':'
+ * command line while one is typed; the help and a y/n question sit on
+ * top when asked for. Timers and core callbacks only mark things dirty;
+ * the screen's render pass draws them.
+ *
+ * Refresh-all (R, \refresh) runs here: its events reach the Syncs panel
+ * and the header's progress; when it ends, every panel refreshes at once.
+ * The panels are the built-in kinds, the custom panels of the config, and
+ * the Results panel once a command has been run. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,8 +20,10 @@
 #include <curses.h>
 
 #include "core/conninfo.h"
+#include "core/sync.h"
 #include "core/version.h"
 #include "core/xalloc.h"
+#include "tui/cmdline.h"
 #include "tui/dialog.h"
 #include "tui/keys.h"
 #include "tui/layout.h"
@@ -36,9 +45,13 @@ static const tui_panel_ops *const panel_kinds[] = {
     &tui_slow_panel,
     &tui_activity_panel,
     &tui_locks_panel,
+    &tui_syncs_panel,
 };
 #define NKINDS ((int)(sizeof(panel_kinds) / sizeof(panel_kinds[0])))
 #define FIRST_FOCUS 4
+/* The custom panels of the config that fit beside the built-in ones and
+ * the Results panel. */
+#define MAX_CUSTOM (TUI_LAYOUT_MAX - NKINDS - 1)
 
 typedef struct tui {
     pd_core *core;                      /* borrowed */
@@ -54,6 +67,12 @@ typedef struct tui {
     uv_timer_t clock;                   /* ticks the header each second */
     bool clock_closing;
     int rc;                             /* tui_run's return value */
+    tui_cmdline cmd;                    /* the ':' line */
+    tui_panel *syncs;                   /* the Syncs panel, among panels */
+    tui_panel *results;                 /* the Results panel, or NULL */
+    bool syncing;                       /* our refresh-all runs */
+    int sync_done, sync_total;          /* its progress */
+    bool closing;                       /* panels are gone */
 } tui;
 
 static void mark_all(tui *t)
@@ -105,6 +124,8 @@ static void relayout(tui *t)
 {
     int i;
 
+    for (i = 0; i < t->npanels; i++)
+        tui_panel_fit(t->panels[i], &t->hints[i]);
     if (tui_layout_compute_hints(&t->layout, LINES, COLS, t->hints,
                                  t->npanels, t->focus, t->zoom) != 0)
         return;
@@ -122,7 +143,7 @@ static void draw_header(tui *t)
 {
     const char *db = pd_conninfo_dbname(pd_core_conninfo(t->core));
     attr_t a = tui_theme_attr(&t->theme, TUI_ROLE_HEADER);
-    char clock[16] = "", right[80], *left;
+    char clock[16] = "", right[120], sync[40] = "", *left;
     time_t now = time(NULL);
     struct tm tm;
     int w = getmaxx(t->header), rlen;
@@ -130,15 +151,20 @@ static void draw_header(tui *t)
     if (localtime_r(&now, &tm) != NULL)
         strftime(clock, sizeof(clock), "%H:%M:%S", &tm);
     left = pd_xasprintf(" pgdeck %s  db %s", PD_VERSION, db ? db : "?");
+    if (t->syncing)
+        snprintf(sync, sizeof(sync), "  refresh-all %d/%d", t->sync_done,
+                 t->sync_total);
     if (t->paused)
-        snprintf(right, sizeof(right), "%s  paused  %s ",
+        snprintf(right, sizeof(right), "%s%s  paused  %s ", sync,
                  t->zoom ? "  zoom" : "", clock);
     else
-        snprintf(right, sizeof(right), "%s  refresh %gs  %s ",
+        snprintf(right, sizeof(right), "%s%s  refresh %gs  %s ", sync,
                  t->zoom ? "  zoom" : "", (double)t->refresh_ms / 1000.0,
                  clock); /* 0.25s, 1s */
     /* The clock matters most, then the database: narrow screens cut the
      * refresh interval first, then the left part's end. */
+    if ((int)strlen(left) + (int)strlen(right) > w)
+        snprintf(right, sizeof(right), "%s %s ", sync, clock);
     if ((int)strlen(left) + (int)strlen(right) > w)
         snprintf(right, sizeof(right), " %s ", clock);
     rlen = (int)strlen(right);
@@ -175,6 +201,10 @@ static void draw_keybar(tui *t)
     tui_panel *p = focused(t);
     const tui_key *keys = p != NULL ? p->ops->keys : NULL;
 
+    if (t->cmd.active && !tui_dialog_active()) {
+        tui_cmdline_draw(&t->cmd, t->keybar, 0, &t->theme);
+        return;
+    }
     if (tui_dialog_active())
         keys = tui_keys_confirm;
     else if (p != NULL && p->modal)
@@ -192,6 +222,11 @@ static bool on_render(void *ctx)
 
     if (tui_dialog_take_changed())
         t->keybar_dirty = true;
+    for (i = 0; i < t->npanels; i++)
+        if (t->panels[i]->hint_changed) {
+            relayout(t); /* a panel wants more room, or less */
+            break;
+        }
     if (t->full) {
         wbkgdset(stdscr, tui_theme_attr(&t->theme, TUI_ROLE_DEFAULT) | ' ');
         werase(stdscr);
@@ -260,8 +295,15 @@ static void set_refresh(tui *t, uint32_t ms)
     if (ms > MAX_REFRESH_MS)
         ms = MAX_REFRESH_MS;
     t->refresh_ms = ms;
-    for (i = 0; i < t->npanels; i++)
-        tui_panel_set_interval(t->panels[i], ms);
+    for (i = 0; i < t->npanels; i++) {
+        tui_panel *p = t->panels[i];
+        uint64_t own = (uint64_t)p->base_ms * ms / DEFAULT_REFRESH_MS;
+
+        tui_panel_set_interval(p, p->base_ms == 0 ? ms :
+                                  own < MIN_REFRESH_MS ? MIN_REFRESH_MS :
+                                  own > MAX_REFRESH_MS ? MAX_REFRESH_MS :
+                                                         (uint32_t)own);
+    }
     t->header_dirty = true;
 }
 
@@ -311,6 +353,174 @@ static void next_theme(tui *t)
     pd_error_clear(&first);
 }
 
+/* Counts the jobs of our refresh-all that are over, for the header. */
+static void count_sync(tui *t, pd_sync *s)
+{
+    int i;
+
+    t->sync_total = pd_sync_count(s);
+    t->sync_done = 0;
+    for (i = 0; i < t->sync_total; i++) {
+        pd_sync_state st = pd_sync_status_get(s, i).state;
+
+        t->sync_done += st == PD_SYNC_OK || st == PD_SYNC_FAILED ||
+                        st == PD_SYNC_SKIPPED;
+    }
+    t->header_dirty = true;
+}
+
+static void on_sync_event(pd_sync *s, int index, void *ctx)
+{
+    tui *t = ctx;
+
+    (void)index;
+    if (t->closing)
+        return;
+    count_sync(t, s);
+    tui_syncs_panel_update(t->syncs);
+}
+
+/* Refresh-all is over: says how it went, and every panel asks for its
+ * data at once (the syncs changed it). */
+static void on_sync_done(pd_sync *s, bool ok, const pd_error *err,
+                         void *ctx)
+{
+    tui *t = ctx;
+    int i, failed = 0;
+
+    t->syncing = false;
+    if (t->closing)
+        return;
+    count_sync(t, s);
+    tui_syncs_panel_update(t->syncs);
+    for (i = 0; i < t->sync_total; i++)
+        failed += pd_sync_status_get(s, i).state != PD_SYNC_OK;
+    if (err != NULL)
+        tui_dialog_message("refresh-all failed: %s", err->message);
+    else if (ok)
+        tui_dialog_message("refresh-all: every job ok (%d)", t->sync_total);
+    else
+        tui_dialog_message("refresh-all: %d of %d jobs not ok", failed,
+                           t->sync_total);
+    for (i = 0; i < t->npanels; i++)
+        if (t->panels[i] != t->syncs)
+            tui_panel_refresh_now(t->panels[i]);
+}
+
+/* R: starts refresh-all, or says why not. */
+static void refresh_all(tui *t)
+{
+    pd_sync *s = pd_core_syncs(t->core);
+    pd_error err = PD_ERROR_INIT;
+
+    if (s == NULL || pd_sync_count(s) == 0) {
+        tui_dialog_message("no syncs configured (\"syncs\" in the config "
+                           "file)");
+        return;
+    }
+    if (pd_sync_running(s)) {
+        count_sync(t, s);
+        tui_dialog_message("refresh-all is already running (%d/%d done)",
+                           t->sync_done, t->sync_total);
+        return;
+    }
+    t->syncing = true; /* before: events may come at once */
+    if (pd_sync_run_all(s, on_sync_event, on_sync_done, t, &err) != 0) {
+        t->syncing = false;
+        tui_dialog_message("refresh-all: %s", err.message);
+        pd_error_clear(&err);
+        return;
+    }
+    count_sync(t, s);
+    tui_syncs_panel_update(t->syncs);
+    tui_dialog_message("refresh-all started: %d job%s", t->sync_total,
+                       t->sync_total == 1 ? "" : "s");
+}
+
+static void set_focus(tui *t, int focus);
+
+/* The Results panel, made (last, wide) on the first command. */
+static tui_panel *results_panel(tui *t)
+{
+    if (t->results == NULL && t->npanels < TUI_LAYOUT_MAX) {
+        t->results = tui_panel_new(&tui_results_panel, t->core,
+                                   t->refresh_ms);
+        t->panels[t->npanels++] = t->results;
+        tui_panel_start(t->results);
+        relayout(t);
+    }
+    return t->results;
+}
+
+/* True when line is the backslash command name, alone or with
+ * arguments; *args then points at them. */
+static bool is_cmd(const char *line, const char *name, const char **args)
+{
+    size_t n = strlen(name);
+
+    if (strncmp(line, name, n) != 0 ||
+        (line[n] != '\0' && line[n] != ' ' && line[n] != '\t'))
+        return false;
+    *args = line + n + strspn(line + n, " \t");
+    return true;
+}
+
+/* Runs what was typed after ':': the dashboard's own commands here, the
+ * rest in the Results panel. */
+static void run_line(tui *t, const char *line)
+{
+    const char *args;
+    pd_error err = PD_ERROR_INIT;
+    tui_panel *p;
+    int i;
+
+    line += strspn(line, " \t");
+    if (line[0] == '\0')
+        return;
+    if (is_cmd(line, "\\q", &args) || is_cmd(line, "\\quit", &args)) {
+        quit(t, 0);
+    } else if (is_cmd(line, "\\refresh", &args)) {
+        refresh_all(t);
+    } else if (is_cmd(line, "\\theme", &args)) {
+        if (args[0] == '\0')
+            next_theme(t);
+        else if (use_theme(t, args, &err) != 0)
+            tui_dialog_message("%s", err.message);
+        else
+            tui_dialog_message("theme: %s", t->theme.name);
+        pd_error_clear(&err);
+    } else if (is_cmd(line, "\\?", &args) || is_cmd(line, "\\help", &args)) {
+        t->help = true;
+        place_help(t);
+    } else if ((p = results_panel(t)) == NULL) {
+        tui_dialog_message("no room for the results");
+    } else if (tui_results_panel_run(p, line) != 0) {
+        tui_dialog_message("a command is still running: Esc cancels it");
+    } else {
+        for (i = 0; i < t->npanels; i++)
+            if (t->panels[i] == p)
+                set_focus(t, i);
+    }
+}
+
+/* A key while the ':' line is open. */
+static void cmdline_key(tui *t, int key)
+{
+    char *line;
+
+    switch (tui_cmdline_key(&t->cmd, key)) {
+    case TUI_CMDLINE_ENTER:
+        line = tui_cmdline_take(&t->cmd);
+        run_line(t, line);
+        free(line);
+        break;
+    case TUI_CMDLINE_CANCEL:
+    case TUI_CMDLINE_EDITED:
+        break;
+    }
+    t->keybar_dirty = true;
+}
+
 static void on_mouse(tui *t)
 {
     MEVENT ev;
@@ -354,10 +564,20 @@ static void on_key(int key, void *ctx)
             mark_all(t); /* uncover what the box hid */
         return;
     }
+    if (t->cmd.active) {
+        if (key == KEY_MOUSE)
+            on_mouse(t); /* read it, or it stays queued */
+        else
+            cmdline_key(t, key);
+        return;
+    }
     if (p != NULL && p->modal) {
         tui_panel_key(p, key);
         return;
     }
+    /* Esc stops a command that runs before it leaves full screen. */
+    if (key == ESC && tui_results_panel_cancel(t->results))
+        return;
     switch (tui_keys_action(key)) {
     case TUI_ACT_QUIT:
         quit(t, 0);
@@ -418,6 +638,12 @@ static void on_key(int key, void *ctx)
         tui_screen_redraw_all();
         mark_all(t);
         break;
+    case TUI_ACT_REFRESH_ALL:
+        refresh_all(t);
+        break;
+    case TUI_ACT_COMMAND:
+        tui_cmdline_open(&t->cmd);
+        break;
     case TUI_ACT_NONE:
         if (p != NULL)
             tui_panel_key(p, key);
@@ -435,9 +661,20 @@ static void on_resize(int rows, int cols, void *ctx)
     relayout(ctx);
 }
 
+/* A signal to quit; Ctrl-C (SIGINT) first leaves the ':' line, or
+ * cancels the command that runs. */
 static void on_quit(int signum, void *ctx)
 {
-    quit(ctx, 128 + signum);
+    tui *t = ctx;
+
+    if (signum == SIGINT && t->cmd.active) {
+        tui_cmdline_key(&t->cmd, ESC);
+        t->keybar_dirty = true;
+        return;
+    }
+    if (signum == SIGINT && tui_results_panel_cancel(t->results))
+        return;
+    quit(t, 128 + signum);
 }
 
 static void on_clock(uv_timer_t *h);
@@ -481,10 +718,13 @@ static void teardown(tui *t, uv_loop_t *loop)
     int i;
 
     /* Windows go before the screen that owns them (delscreen). */
+    t->closing = true;
     tui_dialog_close();
     for (i = 0; i < t->npanels; i++)
         tui_panel_close(t->panels[i]);
     t->npanels = 0;
+    t->syncs = t->results = NULL;
+    tui_cmdline_free(&t->cmd);
     if (t->header != NULL)
         delwin(t->header);
     if (t->keybar != NULL)
@@ -499,6 +739,13 @@ static void teardown(tui *t, uv_loop_t *loop)
     }
     while (t->clock_closing || tui_screen_closing() || tui_panel_closing())
         uv_run(loop, UV_RUN_NOWAIT);
+    /* The jobs cannot be freed while they run: the core waits for them,
+     * with the terminal given back. */
+    if (t->syncing) {
+        fprintf(stderr, "pgdeck: waiting for refresh-all to end\n");
+        while (t->syncing)
+            uv_run(loop, UV_RUN_ONCE);
+    }
 }
 
 /* Runs the dashboard; see tui.h for the contract. */
@@ -512,7 +759,9 @@ int tui_run(pd_core *core, const tui_opts *opts)
     };
     uv_loop_t *loop = pd_core_loop(core);
     pd_error err = PD_ERROR_INIT;
+    const pd_config *cfg;
     bool no_color;
+    size_t k;
     tui t;
     int i;
 
@@ -536,12 +785,22 @@ int tui_run(pd_core *core, const tui_opts *opts)
         tui_dialog_message("%s; using the built-in theme", err.message);
         pd_error_clear(&err);
     }
+    tui_cmdline_init(&t.cmd);
     for (i = 0; i < NKINDS && i < TUI_LAYOUT_MAX; i++) {
         t.panels[t.npanels] = tui_panel_new(panel_kinds[i], core,
                                             t.refresh_ms);
-        t.hints[t.npanels] = panel_kinds[i]->hint;
+        if (panel_kinds[i] == &tui_syncs_panel)
+            t.syncs = t.panels[t.npanels];
         t.npanels++;
     }
+    cfg = pd_core_config(core);
+    for (k = 0; k < cfg->npanels && k < MAX_CUSTOM; k++)
+        t.panels[t.npanels++] = tui_custom_panel_new(core, &cfg->panels[k]);
+    if (cfg->npanels > MAX_CUSTOM)
+        tui_dialog_message("only the first %d custom panels are shown",
+                           MAX_CUSTOM);
+    if (t.refresh_ms != DEFAULT_REFRESH_MS)
+        set_refresh(&t, t.refresh_ms); /* scales the custom panels' */
     t.focus = FIRST_FOCUS < t.npanels ? FIRST_FOCUS : 0;
     uv_timer_init(loop, &t.clock);
     t.clock.data = &t;
