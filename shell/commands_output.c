@@ -1,0 +1,369 @@
+/* commands_output.c: output settings, \pset and \o (see
+ * commands_internal.h). \pset lists, sets and reports its options with
+ * psql 15's words; \o opens its file on the thread pool. */
+#include "shell/commands.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/strbuf.h"
+#include "core/xalloc.h"
+#include "shell/commands_internal.h"
+#include "shell/vars.h"
+
+/* ---- \pset ---- */
+
+/* psql's pset_quoted_string: 'a\'b', newlines as \n. Returns-owned. */
+static char *pset_quoted(const char *v)
+{
+    pd_strbuf sb = PD_STRBUF_INIT;
+
+    pd_strbuf_putc(&sb, '\'');
+    for (; *v; v++) {
+        if (*v == '\n')
+            pd_strbuf_puts(&sb, "\\n");
+        else if (*v == '\'' || *v == '\\') {
+            pd_strbuf_putc(&sb, '\\');
+            pd_strbuf_putc(&sb, *v);
+        } else
+            pd_strbuf_putc(&sb, *v);
+    }
+    pd_strbuf_putc(&sb, '\'');
+    return pd_strbuf_steal(&sb);
+}
+
+static const char *format_name(sh_format_kind f)
+{
+    switch (f) {
+    case SH_FMT_UNALIGNED: return "unaligned";
+    case SH_FMT_CSV: return "csv";
+    case SH_FMT_JSON: return "json";
+    default: return "aligned";
+    }
+}
+
+static const char *on_off(bool b)
+{
+    return b ? "on" : "off";
+}
+
+/* \pset without arguments: every option, as psql lists them. */
+static void pset_list(sh_session *s)
+{
+    sh_print_opts *o = sh_session_print_opts(s);
+    FILE *out = sh_session_stdout(s);
+    char csv[2] = {o->csv_fieldsep, '\0'};
+    char *q;
+
+#define ROW(name, fmt, val) fprintf(out, "%-24s " fmt "\n", name, val)
+    ROW("border", "%d", o->border);
+    ROW("columns", "%d", 0);
+    q = pset_quoted(csv);
+    ROW("csv_fieldsep", "%s", q);
+    free(q);
+    ROW("expanded", "%s", o->expanded == 2 ? "auto" : on_off(o->expanded));
+    q = pset_quoted(o->field_sep ? o->field_sep : "");
+    ROW("fieldsep", "%s", q);
+    free(q);
+    ROW("fieldsep_zero", "%s", "off");
+    ROW("footer", "%s", on_off(o->footer));
+    ROW("format", "%s", format_name(o->format));
+    ROW("linestyle", "%s", "ascii");
+    q = pset_quoted(o->null_str ? o->null_str : "");
+    ROW("null", "%s", q);
+    free(q);
+    ROW("numericlocale", "%s", "off");
+    ROW("pager", "%d", sh_session_pager_mode(s));
+    ROW("pager_min_lines", "%d", 0);
+    q = pset_quoted(o->record_sep ? o->record_sep : "");
+    ROW("recordsep", "%s", q);
+    free(q);
+    ROW("recordsep_zero", "%s", "off");
+    ROW("tableattr", "%s", "");
+    ROW("title", "%s", "");
+    ROW("tuples_only", "%s", on_off(o->tuples_only));
+    ROW("unicode_border_linestyle", "%s", "single");
+    ROW("unicode_column_linestyle", "%s", "single");
+    ROW("unicode_header_linestyle", "%s", "single");
+#undef ROW
+}
+
+/* psql's formats, for its abbreviation rule; pgdeck prints four (and
+ * json, which psql does not have). */
+static const char *const formats[] = {
+    "aligned", "asciidoc", "csv", "html", "json", "latex",
+    "latex-longtable", "troff-ms", "unaligned", "wrapped",
+};
+
+static int pset_format(sh_session *s, const char *v)
+{
+    sh_print_opts *o = sh_session_print_opts(s);
+    const char *match = NULL;
+    size_t i, n = strlen(v);
+
+    for (i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+        if (strncasecmp(formats[i], v, n) != 0)
+            continue;
+        if (strlen(formats[i]) == n) {
+            match = formats[i];
+            break;
+        }
+        if (match != NULL) {
+            sh_session_errorf(s, "\\pset: ambiguous abbreviation \"%s\" "
+                              "matches both \"%s\" and \"%s\"",
+                              v, match, formats[i]);
+            return 1;
+        }
+        match = formats[i];
+    }
+    if (match == NULL || n == 0) {
+        sh_session_errorf(s, "\\pset: allowed formats are aligned, csv, "
+                          "json, unaligned");
+        return 1;
+    }
+    if (strcmp(match, "aligned") == 0)
+        o->format = SH_FMT_ALIGNED;
+    else if (strcmp(match, "unaligned") == 0)
+        o->format = SH_FMT_UNALIGNED;
+    else if (strcmp(match, "csv") == 0)
+        o->format = SH_FMT_CSV;
+    else if (strcmp(match, "json") == 0)
+        o->format = SH_FMT_JSON;
+    else {
+        sh_session_errorf(s, "\\pset: format \"%s\" is not supported by "
+                          "pgdeck; allowed formats are aligned, csv, json, "
+                          "unaligned", match);
+        return 1;
+    }
+    return 0;
+}
+
+/* Sets a boolean option: the value, or a toggle without one. Returns 0,
+ * or 1 with psql's message. */
+static int pset_bool(sh_session *s, const char *name, const char *v, bool *b)
+{
+    int r;
+
+    if (v == NULL) {
+        *b = !*b;
+        return 0;
+    }
+    r = sh_vars_parse_bool(v);
+    if (r < 0) {
+        sh_session_errorf(s, "unrecognized value \"%s\" for \"%s\": "
+                          "Boolean expected", v, name);
+        return 1;
+    }
+    *b = r;
+    return 0;
+}
+
+static void set_str(char **field, const char *v)
+{
+    free(*field);
+    *field = pd_xstrdup(v);
+}
+
+/* Prints psql's line for option name after a change. */
+static void pset_info(sh_session *s, const char *name)
+{
+    sh_print_opts *o = sh_session_print_opts(s);
+    FILE *out = sh_session_stdout(s);
+
+    if (strcmp(name, "format") == 0)
+        fprintf(out, "Output format is %s.\n", format_name(o->format));
+    else if (strcmp(name, "border") == 0)
+        fprintf(out, "Border style is %d.\n", o->border);
+    else if (strcmp(name, "expanded") == 0)
+        fputs(o->expanded == 2 ? "Expanded display is used automatically.\n"
+              : o->expanded ? "Expanded display is on.\n"
+                            : "Expanded display is off.\n", out);
+    else if (strcmp(name, "null") == 0)
+        fprintf(out, "Null display is \"%s\".\n", o->null_str);
+    else if (strcmp(name, "fieldsep") == 0)
+        fprintf(out, "Field separator is \"%s\".\n", o->field_sep);
+    else if (strcmp(name, "csv_fieldsep") == 0)
+        fprintf(out, "Field separator for CSV is \"%c\".\n", o->csv_fieldsep);
+    else if (strcmp(name, "recordsep") == 0) {
+        if (strcmp(o->record_sep, "\n") == 0)
+            fputs("Record separator is <newline>.\n", out);
+        else
+            fprintf(out, "Record separator is \"%s\".\n", o->record_sep);
+    } else if (strcmp(name, "tuples_only") == 0)
+        fprintf(out, "Tuples only is %s.\n", on_off(o->tuples_only));
+    else if (strcmp(name, "footer") == 0)
+        fprintf(out, "Default footer is %s.\n", on_off(o->footer));
+    else if (strcmp(name, "pager") == 0)
+        fputs(sh_session_pager_mode(s) == 2 ? "Pager is always used.\n"
+              : sh_session_pager_mode(s) == 1
+                  ? "Pager is used for long output.\n"
+                  : "Pager usage is off.\n", out);
+}
+
+/* The value of an option that is on, off or a third word ("auto",
+ * "always"): 0, 1 or 2; or -1 after psql's message. */
+static int pset_tristate(sh_session *s, const char *name, const char *v,
+                         const char *third)
+{
+    int r;
+
+    if (strcasecmp(v, third) == 0)
+        return 2;
+    if ((r = sh_vars_parse_bool(v)) >= 0)
+        return r;
+    sh_session_errorf(s, "unrecognized value \"%s\" for \"%s\"\n"
+                      "Available values are: on, off, %s.", v, name, third);
+    return -1;
+}
+
+/* Options psql has and pgdeck's printers do not. */
+static const char *const pset_unsupported[] = {
+    "columns", "fieldsep_zero", "linestyle", "numericlocale",
+    "pager_min_lines", "recordsep_zero", "tableattr", "title",
+    "unicode_border_linestyle", "unicode_column_linestyle",
+    "unicode_header_linestyle",
+};
+
+/* An option \pset does not know: psql's, or nobody's. Returns 1. */
+static int pset_unknown(sh_session *s, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(pset_unsupported) / sizeof(char *); i++) {
+        if (strcmp(name, pset_unsupported[i]) == 0) {
+            sh_session_errorf(s, "\\pset: %s is not supported by pgdeck",
+                              name);
+            return 1;
+        }
+    }
+    sh_session_errorf(s, "\\pset: unknown option: %s", name);
+    return 1;
+}
+
+/* Sets option name to v (NULL: toggles or keeps it, as psql), then says
+ * the new value as psql does. Returns 0, or 1 after psql's message. */
+static int pset_set(sh_session *s, const char *name, const char *v)
+{
+    sh_print_opts *o = sh_session_print_opts(s);
+    int r;
+
+    if (strcmp(name, "format") == 0) {
+        if (v != NULL && pset_format(s, v) != 0)
+            return 1;
+    } else if (strcmp(name, "border") == 0) {
+        if (v != NULL)
+            o->border = (unsigned short)atoi(v); /* as psql stores it */
+    } else if (strcmp(name, "expanded") == 0 || strcmp(name, "x") == 0) {
+        name = "expanded";
+        r = v == NULL ? !o->expanded : pset_tristate(s, name, v, "auto");
+        if (r < 0)
+            return 1;
+        o->expanded = r;
+    } else if (strcmp(name, "null") == 0) {
+        if (v != NULL)
+            set_str(&o->null_str, v);
+    } else if (strcmp(name, "fieldsep") == 0) {
+        if (v != NULL)
+            set_str(&o->field_sep, v);
+    } else if (strcmp(name, "csv_fieldsep") == 0) {
+        if (v != NULL) {
+            if (strlen(v) != 1 || strchr("\"\r\n", v[0]) != NULL) {
+                sh_session_errorf(s, "\\pset: csv_fieldsep must be a single "
+                                  "one-byte character");
+                return 1;
+            }
+            o->csv_fieldsep = v[0];
+        }
+    } else if (strcmp(name, "recordsep") == 0) {
+        if (v != NULL)
+            set_str(&o->record_sep, v);
+    } else if (strcmp(name, "tuples_only") == 0 || strcmp(name, "t") == 0) {
+        if (pset_bool(s, "tuples_only", v, &o->tuples_only) != 0)
+            return 1;
+        if (v != NULL)
+            return 0; /* psql 15 says nothing when given a value */
+        name = "tuples_only";
+    } else if (strcmp(name, "footer") == 0) {
+        if (pset_bool(s, "footer", v, &o->footer) != 0)
+            return 1;
+        if (v != NULL)
+            return 0; /* as psql 15 */
+    } else if (strcmp(name, "pager") == 0) {
+        r = v == NULL ? sh_session_pager_mode(s) != 1
+                      : pset_tristate(s, name, v, "always");
+        if (r < 0)
+            return 1;
+        sh_session_set_pager_mode(s, r);
+    } else {
+        return pset_unknown(s, name);
+    }
+    pset_info(s, name);
+    return 0;
+}
+
+/* \pset [NAME [VALUE]]: every option, or sets one. */
+int sh_commands_pset(sh_session *s, const char *args)
+{
+    const char *p = args;
+    char *name = sh_commands_next_arg(s, &p), *v;
+    int rc;
+
+    if (name == NULL) {
+        pset_list(s);
+        return 0;
+    }
+    v = sh_commands_next_arg(s, &p);
+    rc = pset_set(s, name, v);
+    if (rc == 0)
+        sh_commands_extra_args(s, "pset", p);
+    free(name);
+    free(v);
+    return rc;
+}
+
+/* ---- \o ---- */
+
+static void on_out_opened(fileop *op)
+{
+    sh_session *s = op->ctx;
+    int status = 0;
+
+    if (op->err != 0) {
+        sh_session_errorf(s, "%s: %s", op->path, strerror(op->err));
+        status = 1;
+    } else {
+        sh_session_set_out(s, op->f);
+        op->f = NULL;
+    }
+    sh_commands_fileop_free(op);
+    sh_session_unit_done(s, status);
+}
+
+/* \o [FILE]: results to FILE from now on, or back to standard output. */
+int sh_commands_o(sh_session *s, const char *args)
+{
+    const char *p = args;
+    char *file = sh_commands_next_arg(s, &p), *path;
+    fileop *op;
+
+    sh_commands_extra_args(s, "o", p);
+    if (file == NULL) {
+        sh_session_set_out(s, NULL);
+        return 0;
+    }
+    if (file[0] == '|') {
+        sh_session_errorf(s, "\\o: output to a pipe is not supported");
+        free(file);
+        return 1;
+    }
+    path = sh_commands_expand_tilde(file);
+    free(file);
+    fflush(sh_session_out(s));
+    op = sh_commands_fileop_new(OP_OPEN_WRITE, path, on_out_opened, s);
+    free(path);
+    if (sh_commands_fileop_start(s, op) != 0)
+        return 1;
+    return SH_CMD_ASYNC;
+}
+
