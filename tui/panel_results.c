@@ -65,7 +65,6 @@ static void results_init(tui_panel *p)
     results_model *m = pd_xcalloc(1, sizeof(*m));
 
     tui_restable_init(&m->rt);
-    m->rt.table.empty = "no rows";
     p->model = m;
     p->timeless = true;
     tui_panel_set_source(p, SOURCE);
@@ -87,7 +86,6 @@ static void show_set(tui_panel *p, int set)
 
     m->set = set;
     tui_restable_set(&m->rt, nth_set(m->res, set));
-    m->rt.table.empty = "no rows";
     if (m->nsets == 0)
         tui_panel_set_note(p, NULL);
     else {
@@ -100,6 +98,36 @@ static void show_set(tui_panel *p, int set)
         tui_panel_set_note(p, note);
     }
     p->dirty = true;
+}
+
+/* Returns-owned text of err for the panel, one paragraph a line:
+ * "ERROR:  message" (psql's words), then DETAIL, HINT and where in the
+ * line the server found it (skip: bytes sent before what was typed). */
+static char *error_text(const pd_error *err, size_t skip)
+{
+    char *s = pd_xasprintf("%s%s%s", err->severity != NULL ? err->severity :
+                                                             "",
+                           err->severity != NULL ? ":  " : "",
+                           err->message);
+    char *t;
+
+    if (err->position > 0 && (size_t)err->position > skip) {
+        t = pd_xasprintf("%s (at character %d)", s,
+                         err->position - (int)skip);
+        free(s);
+        s = t;
+    }
+    if (err->detail != NULL) {
+        t = pd_xasprintf("%s\nDETAIL:  %s", s, err->detail);
+        free(s);
+        s = t;
+    }
+    if (err->hint != NULL) {
+        t = pd_xasprintf("%s\nHINT:  %s", s, err->hint);
+        free(s);
+        s = t;
+    }
+    return s;
 }
 
 /* Takes res (may be NULL) as the outcome, with err (borrowed, may be
@@ -155,7 +183,8 @@ static void finish(tui_panel *p, pd_result *res, const pd_error *err,
     free(m->status);
     m->status = tags;
     free(m->error);
-    m->error = err != NULL ? pd_xstrdup(err->message) : NULL;
+    m->error = err != NULL ? error_text(err, m->sql ? strlen(m->marker) : 0)
+                           : NULL;
     show_set(p, 0);
     tui_panel_fresh(p);
 }
@@ -360,8 +389,21 @@ static void results_draw(tui_panel *p, WINDOW *w, int top,
     }
     tui_panel_fmt_us(el, sizeof(el), m->ms * 1000);
     if (m->error != NULL) {
-        top += tui_panel_wrap(w, top, 0, tui_theme_attr(th, TUI_ROLE_ERROR),
-                              m->error, ERROR_LINES);
+        const char *e = m->error;
+        int lines = 0;
+
+        while (*e != '\0' && lines < ERROR_LINES && top < rows) {
+            size_t n = strcspn(e, "\n");
+            char *para = pd_xstrndup(e, n);
+            int used = tui_panel_wrap(w, top, 0,
+                                      tui_theme_attr(th, TUI_ROLE_ERROR),
+                                      para, ERROR_LINES - lines);
+
+            free(para);
+            top += used;
+            lines += used;
+            e += n + (e[n] == '\n');
+        }
     } else {
         s = pd_xasprintf("%s%sdone in %s", m->status ? m->status : "",
                          m->status ? "  " : "", el);

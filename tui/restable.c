@@ -14,6 +14,7 @@ void tui_restable_init(tui_restable *rt)
 {
     memset(rt, 0, sizeof(*rt));
     tui_table_init(&rt->table, NULL, 0, -1, false);
+    rt->table.empty = "no rows";
 }
 
 static void drop_cols(tui_restable *rt)
@@ -98,7 +99,11 @@ static void make_cols(tui_restable *rt, const pd_result *res, int n)
         col->right = col->numeric;
         col->desc = col->numeric;
     }
+    /* Text last takes what the others leave: long values show whole. */
+    if (n > 0 && !rt->cols[n - 1].numeric)
+        rt->cols[n - 1].max_w = 0;
     tui_table_init(&rt->table, rt->cols, n, -1, n > 0);
+    rt->table.empty = "no rows";
 }
 
 /* Shows res (borrowed; NULL or a result without rows: nothing), at most

@@ -2,9 +2,11 @@
  *
  * One call runs the whole dashboard on the core's loop: it takes over the
  * terminal, shows the panels (Pool, Queries, Retries, Slow queries,
- * Activity, Locks), redraws them from loop timers and core callbacks so
- * the screen never waits on the database, and gives the terminal back
- * exactly as it found it when the user quits. */
+ * Activity, Locks, Syncs, the config's custom panels, and once a ':'
+ * command has run, its Results), redraws them from loop timers and core
+ * callbacks so the screen never waits on the database, runs refresh-all
+ * on R, and gives the terminal back exactly as it found it when the user
+ * quits. */
 #ifndef TUI_H
 #define TUI_H
 
