@@ -207,12 +207,24 @@ static int draw_progress(const syncs_model *m, WINDOW *w, int y,
 }
 
 static void draw_last(const syncs_model *m, WINDOW *w, int y,
-                      const tui_theme *th)
+                      const tui_theme *th, bool compact)
 {
     char line[160], stamp[16] = "", el[24];
     struct tm tm;
     bool ok = m->nok == m->n;
 
+    if (!m->ran && compact) { /* no room for the table: the names */
+        int x = tui_panel_putf(w, y, 0, tui_theme_attr(th, TUI_ROLE_LABEL),
+                               "%d job%s:", m->n, m->n == 1 ? "" : "s");
+        size_t i;
+
+        for (i = 0; i < m->table.nrows; i++)
+            x += tui_panel_putf(w, y, x, tui_theme_attr(th, TUI_ROLE_VALUE),
+                                " %s", m->table.rows[i].cells[C_JOB]);
+        tui_panel_put(w, y, x, tui_theme_attr(th, TUI_ROLE_DIM),
+                      "  (R runs them)");
+        return;
+    }
     if (!m->ran) {
         tui_panel_put(w, y, 0, tui_theme_attr(th, TUI_ROLE_DIM),
                       "R runs every job at once (refresh-all)");
@@ -247,7 +259,7 @@ static void syncs_draw(tui_panel *p, WINDOW *w, int top, const tui_theme *th)
     if (m->running)
         draw_progress(m, w, top, th);
     else
-        draw_last(m, w, top, th);
+        draw_last(m, w, top, th, top + 1 >= rows);
     top++;
     if (top >= rows)
         return;
