@@ -4,7 +4,17 @@
  * options and its result into text or JSON. \batch reads its file with
  * uv_fs (the loop keeps running: the dashboard's command line uses the
  * same commands), turns CSV or JSON rows into parameter sets, and hands
- * them to core/batch. */
+ * them to core/batch.
+ *
+ * `pgdeck bench --jobs N` (N > 1) runs N threads, as pgbench -j does, each
+ * with its own pd_core (its own loop and pool) built from its own copy of
+ * the config, running its share of the clients and of --queries. The
+ * threads share nothing but a start gate (each waits there with its core
+ * built, and all start their runs when the last one is ready) and read-only
+ * option strings; each writes its result slot once, and the main thread
+ * reads the slots after joining them all and merges them: counts summed,
+ * histograms merged bucket by bucket, the window the longest of the
+ * threads' windows (so qps = total / that window). */
 #include "shell/bench_cmd.h"
 
 #include <ctype.h>
@@ -36,6 +46,7 @@ typedef struct bench_args {
     pd_bench_param params[MAX_PARAMS];
     bool json;
     bool warmup_set;
+    int jobs;             /* --jobs: threads, each with its own core */
     bool help;
     const char *config;   /* --config FILE (command line only) */
     const char *host, *port, *user, *dbname, *dsn; /* ditto; borrowed */
@@ -49,6 +60,8 @@ static const char usage_text[] =
     "\n"
     "Load:\n"
     "  --clients N         clients, each with its own connection (1)\n"
+    "  -j, --jobs N        threads, each with its own loop and pool, the\n"
+    "                      clients shared out among them, as pgbench -j (1)\n"
     "  --duration S        run for S seconds (10)\n"
     "  --queries N         or run N operations in all\n"
     "  --sql SQL           the statement (SELECT 1)\n"
@@ -107,6 +120,7 @@ static int parse_bench_args(int argc, char **argv, bool cli, bench_args *a,
     memset(a, 0, sizeof(*a));
     a->o.clients = 1;
     a->o.pipeline = 1;
+    a->jobs = 1;
     a->o.params = a->params;
     for (i = 0; i < argc; i++) {
         char *opt = argv[i], *val = NULL, *eq = NULL;
@@ -142,6 +156,12 @@ static int parse_bench_args(int argc, char **argv, bool cli, bench_args *a,
                 return bad(why, whylen, "--clients: must be an integer from "
                            "1 to 10000 (got \"%s\")", val);
             a->o.clients = (int)n;
+        } else if (strcmp(opt, "--jobs") == 0 || strcmp(opt, "-j") == 0) {
+            NEED_VAL();
+            if (!parse_u64(val, 1, 10000, &n))
+                return bad(why, whylen, "--jobs: must be an integer from 1 "
+                           "to 10000 (got \"%s\")", val);
+            a->jobs = (int)n;
         } else if (strcmp(opt, "--duration") == 0) {
             char *end;
             double s;
@@ -236,6 +256,16 @@ static int parse_bench_args(int argc, char **argv, bool cli, bench_args *a,
                       : a->o.mode == PD_BENCH_QUERY ? 0 : 1;
     if (a->o.mode == PD_BENCH_GATHER && a->o.nparams > 0)
         return bad(why, whylen, "--gather takes no --param");
+    if (a->jobs > a->o.clients)
+        return bad(why, whylen, "--jobs %d: more jobs than clients (%d); "
+                   "each job runs at least one client", a->jobs,
+                   a->o.clients);
+    if (a->jobs > 1 && a->o.mode == PD_BENCH_GATHER)
+        return bad(why, whylen, "--jobs: not with --gather (one client "
+                   "gathers them all)");
+    if (a->jobs > 1 && a->o.ops > 0 && a->o.ops < (uint64_t)a->jobs)
+        return bad(why, whylen, "--queries %" PRIu64 ": fewer than --jobs "
+                   "(%d); each job runs at least one", a->o.ops, a->jobs);
     return 0;
 }
 
@@ -273,7 +303,11 @@ static void print_result(FILE *f, const bench_args *a,
                                : 0;
 
     if (a->json) {
-        fprintf(f, "{\"mode\": \"%s\", \"clients\": %d, \"pipeline\": %d, "
+        fprintf(f, "{\"mode\": \"%s\", \"clients\": %d, ",
+                mode_name(a->o.mode), a->o.clients);
+        if (a->jobs > 1)
+            fprintf(f, "\"jobs\": %d, ", a->jobs);
+        fprintf(f, "\"pipeline\": %d, "
                    "\"batch_rows\": %zu, \"queries\": %" PRIu64 ", "
                    "\"ops\": %" PRIu64 ", \"errors\": %" PRIu64 ", "
                    "\"seconds\": %.3f, \"qps\": %.1f, "
@@ -282,7 +316,7 @@ static void print_result(FILE *f, const bench_args *a,
                    "\"loop_lag_ms\": {\"p50\": %.3f, \"p99\": %.3f, "
                    "\"max\": %.3f}, \"connections\": %d, "
                    "\"rss_kb\": %ld}\n",
-                mode_name(a->o.mode), a->o.clients, a->o.pipeline,
+                a->o.pipeline,
                 a->o.mode == PD_BENCH_BATCH ? a->o.batch_rows : (size_t)0,
                 r->queries, r->ops, r->errors, r->seconds, r->qps,
                 q_ms(l, 0.5), q_ms(l, 0.95), q_ms(l, 0.99),
@@ -292,6 +326,8 @@ static void print_result(FILE *f, const bench_args *a,
     }
     fprintf(f, "mode %s, %d client%s", mode_name(a->o.mode), a->o.clients,
             a->o.clients == 1 ? "" : "s");
+    if (a->jobs > 1)
+        fprintf(f, ", %d jobs", a->jobs);
     if (a->o.mode == PD_BENCH_QUERY)
         fprintf(f, ", pipeline %d", a->o.pipeline);
     if (a->o.mode == PD_BENCH_BATCH)
@@ -320,6 +356,26 @@ typedef struct cli_run {
     bool done;
 } cli_run;
 
+/* Prints the outcome (the error to stderr, the result to stdout) and
+ * returns the exit status. */
+static int report_run(const bench_args *a, const pd_bench_result *res,
+                      const pd_error *err, int conns)
+{
+    int status = 0;
+
+    if (err != NULL) {
+        fprintf(stderr, "pgdeck: error: %s\n", err->message);
+        status = res->queries == 0 && (err->kind == PD_ERR_CONNECTION ||
+                                       err->kind == PD_ERR_POOL_TIMEOUT)
+                     ? 2
+                     : 1;
+    }
+    if (res->ops > 0 || err == NULL)
+        print_result(stdout, a, res, conns);
+    fflush(stdout);
+    return status;
+}
+
 static void on_cli_done(const pd_bench_result *res, const pd_error *err,
                         void *ctx)
 {
@@ -327,18 +383,196 @@ static void on_cli_done(const pd_bench_result *res, const pd_error *err,
     pd_pool_stats st = pd_pool_stats_get(pd_core_pool(r->core));
 
     r->done = true;
-    if (err != NULL) {
-        fprintf(stderr, "pgdeck: error: %s\n", err->message);
-        r->status = res->queries == 0 &&
-                            (err->kind == PD_ERR_CONNECTION ||
-                             err->kind == PD_ERR_POOL_TIMEOUT)
-                        ? 2
-                        : 1;
-    }
-    if (res->ops > 0 || err == NULL)
-        print_result(stdout, r->a, res, st.size);
-    fflush(stdout);
+    r->status = report_run(r->a, res, err, st.size);
     pd_core_stop(r->core);
+}
+
+/* ---- pgdeck bench --jobs N ---- */
+
+/* Where the threads wait, each with its core built, until all are ready
+ * (or one could not be started: then none runs). */
+typedef struct start_gate {
+    uv_mutex_t mu;
+    uv_cond_t cv;
+    int ready;  /* threads waiting */
+    int go;     /* 0: wait; 1: run; -1: give up */
+} start_gate;
+
+/* One thread's share. The main thread fills the first block before
+ * creating the thread; the thread alone writes the second, and the main
+ * thread reads it only after joining. */
+typedef struct bench_job {
+    pd_config cfg;        /* owned copy: pool sized for its clients */
+    pd_bench_opts o;      /* its clients and operations; sql and params
+                             borrowed from the arguments, read-only */
+    start_gate *gate;     /* borrowed */
+    uv_thread_t tid;
+    /* written by the thread */
+    pd_core *core;        /* the thread's own, during its run */
+    bool done;            /* the run's callback came */
+    bool setup_failed;    /* no run: err says why */
+    pd_bench_result res;
+    pd_error err;
+    int conns;            /* its pool's connections at the end */
+} bench_job;
+
+static void on_job_done(const pd_bench_result *res, const pd_error *err,
+                        void *ctx)
+{
+    bench_job *j = ctx;
+
+    j->done = true;
+    j->res = *res;
+    if (err != NULL)
+        pd_error_copy(&j->err, err);
+    j->conns = pd_pool_stats_get(pd_core_pool(j->core)).size;
+    pd_core_stop(j->core);
+}
+
+static void job_main(void *arg)
+{
+    bench_job *j = arg;
+    start_gate *g = j->gate;
+    int go;
+
+    j->core = pd_core_new(&j->cfg, &j->err);
+    uv_mutex_lock(&g->mu);
+    g->ready++;
+    uv_cond_broadcast(&g->cv);
+    while (g->go == 0)
+        uv_cond_wait(&g->cv, &g->mu);
+    go = g->go;
+    uv_mutex_unlock(&g->mu);
+    if (j->core == NULL) {
+        j->setup_failed = true;
+        return;
+    }
+    if (go > 0) {
+        if (pd_bench_run(pd_core_loop(j->core), pd_core_pool(j->core), &j->o,
+                         on_job_done, j, &j->err) != 0)
+            j->setup_failed = true;
+        else
+            pd_core_run(j->core); /* until on_job_done stops it */
+    }
+    pd_core_free(j->core);
+    j->core = NULL;
+}
+
+/* Runs a's benchmark on a->jobs threads (cfg: the checked settings) and
+ * returns the exit status. */
+static int run_jobs(const bench_args *a, const pd_config *cfg)
+{
+    int n = a->jobs, i, created = 0, status = 0, conns = 0;
+    int clients = a->o.clients;
+    bench_job *jobs = pd_xcalloc((size_t)n, sizeof(*jobs));
+    start_gate gate;
+    pd_bench_result total;
+    const pd_error *err = NULL;
+    bool stopped_early = false;
+    int cum = 0;
+
+    memset(&gate, 0, sizeof(gate));
+    if (uv_mutex_init(&gate.mu) != 0 || uv_cond_init(&gate.cv) != 0)
+        pd_fatal("cannot create a mutex or a condition variable");
+    for (i = 0; i < n; i++) {
+        bench_job *j = &jobs[i];
+        int share = clients / n + (i < clients % n ? 1 : 0);
+
+        pd_error_init(&j->err);
+        pd_config_copy(&j->cfg, cfg);
+        j->cfg.pool_max = share; /* QUERY, BATCH: one per client; POOL:
+                                    never more in use than clients */
+        if (j->cfg.pool_min > share)
+            j->cfg.pool_min = share;
+        j->o = a->o;
+        j->o.clients = share;
+        if (a->o.ops > 0) {
+            /* Its part of the operations, in proportion to its clients
+             * (cumulative, so the parts add up to exactly --queries):
+             * floor(ops * C / clients) without overflow. When there are
+             * fewer operations than clients, an even split over jobs. */
+            uint64_t ops = a->o.ops, q = ops / (uint64_t)clients,
+                     r = ops % (uint64_t)clients, lo, hi;
+            if (ops >= (uint64_t)clients) {
+                lo = q * (uint64_t)cum + r * (uint64_t)cum / (uint64_t)clients;
+                hi = q * (uint64_t)(cum + share) +
+                     r * (uint64_t)(cum + share) / (uint64_t)clients;
+                j->o.ops = hi - lo;
+            } else {
+                j->o.ops = ops / (uint64_t)n +
+                           ((uint64_t)i < ops % (uint64_t)n ? 1 : 0);
+            }
+        }
+        cum += share;
+        j->gate = &gate;
+    }
+    for (i = 0; i < n; i++) {
+        if (uv_thread_create(&jobs[i].tid, job_main, &jobs[i]) != 0)
+            break;
+        created++;
+    }
+    uv_mutex_lock(&gate.mu);
+    while (gate.ready < created)
+        uv_cond_wait(&gate.cv, &gate.mu);
+    gate.go = created == n ? 1 : -1; /* every thread starts at once */
+    uv_cond_broadcast(&gate.cv);
+    uv_mutex_unlock(&gate.mu);
+    for (i = 0; i < created; i++)
+        uv_thread_join(&jobs[i].tid);
+    uv_cond_destroy(&gate.cv);
+    uv_mutex_destroy(&gate.mu);
+
+    if (created < n) {
+        fprintf(stderr, "pgdeck: error: cannot start thread %d of %d\n",
+                created + 1, n);
+        status = 2;
+        goto out;
+    }
+    for (i = 0; i < n; i++) {
+        if (jobs[i].setup_failed) {
+            fprintf(stderr, "pgdeck: error: %s\n",
+                    pd_error_isset(&jobs[i].err) ? jobs[i].err.message
+                                                 : "the benchmark failed");
+            status = 2;
+            goto out;
+        }
+    }
+    /* Merge: sums, histograms bucket by bucket, the longest window. */
+    memset(&total, 0, sizeof(total));
+    pd_histogram_reset(&total.latency);
+    pd_histogram_reset(&total.lag);
+    for (i = 0; i < n; i++) {
+        const bench_job *j = &jobs[i];
+        if (!j->done) {
+            stopped_early = true;
+            continue;
+        }
+        total.queries += j->res.queries;
+        total.ops += j->res.ops;
+        total.errors += j->res.errors;
+        if (j->res.seconds > total.seconds)
+            total.seconds = j->res.seconds;
+        pd_histogram_merge(&total.latency, &j->res.latency);
+        pd_histogram_merge(&total.lag, &j->res.lag);
+        conns += j->conns;
+        if (err == NULL && pd_error_isset(&j->err))
+            err = &j->err;
+    }
+    if (total.seconds > 0)
+        total.qps = (double)total.queries / total.seconds;
+    status = report_run(a, &total, err, conns);
+    if (stopped_early) {
+        fprintf(stderr, "pgdeck: error: the benchmark stopped early\n");
+        status = 1;
+    }
+
+out:
+    for (i = 0; i < n; i++) {
+        pd_config_free(&jobs[i].cfg);
+        pd_error_clear(&jobs[i].err);
+    }
+    free(jobs);
+    return status;
 }
 
 /* The settings: config file, environment, then our options. */
@@ -391,8 +625,16 @@ int sh_bench_main(int argc, char **argv)
         return 0;
     }
     pd_config_init(&cfg);
-    if (bench_config(&cfg, &a, &err) != 0 ||
-        (core = pd_core_new(&cfg, &err)) == NULL) {
+    if (bench_config(&cfg, &a, &err) != 0) {
+        fprintf(stderr, "pgdeck: error: %s\n", err.message);
+        status = 2;
+        goto out;
+    }
+    if (a.jobs > 1) {
+        status = run_jobs(&a, &cfg);
+        goto out;
+    }
+    if ((core = pd_core_new(&cfg, &err)) == NULL) {
         fprintf(stderr, "pgdeck: error: %s\n", err.message);
         status = 2;
         goto out;
@@ -525,6 +767,11 @@ static int cmd_bench(sh_session *s, const char *args)
         free_words(sb->words, sb->nwords);
         free(sb);
         return 0;
+    }
+    if (sb->a.jobs > 1) {
+        sh_session_errorf(s, "\\bench: --jobs is for `pgdeck bench` only "
+                          "(the session runs one loop)");
+        goto fail;
     }
     /* The session holds a connection of the pool itself. */
     st = pd_pool_stats_get(pd_core_pool(core));

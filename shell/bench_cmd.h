@@ -1,6 +1,7 @@
 /* bench_cmd.h: `pgdeck bench`, and the shell's \batch and \bench.
  *
- *   pgdeck bench [--clients N] [--duration S | --queries N] [--sql SQL]
+ *   pgdeck bench [--clients N] [-j|--jobs N] [--duration S | --queries N]
+ *                [--sql SQL]
  *                [--param random:LO:HI]... [--pipeline N] [--json]
  *                [--via pool | --batch ROWS | --gather] [--warmup N]
  *                [-h HOST] [-p PORT] [-U USER] [-d DBNAME] [--config FILE]
@@ -9,7 +10,11 @@
  *   \batch FILE SQL   executemany: each row of FILE (CSV, or a JSON array
  *                     of arrays or of objects) is one parameter set of SQL,
  *                     all in one transaction on a pool connection
- *   \bench [OPTIONS]  the same benchmark on the session's pool */
+ *   \bench [OPTIONS]  the same benchmark on the session's pool (no --jobs)
+ *
+ * --jobs N runs N threads, each with its own core (loop and pool) and its
+ * share of the clients and of --queries, started together; the results are
+ * merged (sums, histograms, the longest window). */
 #ifndef SH_BENCH_CMD_H
 #define SH_BENCH_CMD_H
 

@@ -99,8 +99,10 @@ PGOPTIONS='-c client_min_messages=warning' $PSQL -X -q \
 
 # 4. Point lookups through 10 pooled connections, one statement in flight
 #    each, against pgbench -M prepared -c 10 -j 2; then a pipeline of 10
-#    against pgbench's \startpipeline ... \endpipeline of 10.
-best_b=0 best_b1=0 best_d=0 lag=0 best_bp=0 best_dp=0
+#    against pgbench's \startpipeline ... \endpipeline of 10. The same
+#    lookups with pgdeck bench --jobs 2 (two threads, each with its own
+#    loop and pool of 5), the like-for-like of pgbench -j 2.
+best_b=0 best_b1=0 best_d=0 lag=0 best_bp=0 best_dp=0 best_dj=0
 for i in $(seq "$ROUNDS"); do
     best_b=$(max "$best_b" "$(pgbench_tps "$BENCH_DIR/point.sql")")
     best_b1=$(max "$best_b1" "$(pgbench_tps "$BENCH_DIR/point.sql" 1)")
@@ -108,6 +110,9 @@ for i in $(seq "$ROUNDS"); do
           --param random:1:100000 --json)
     best_d=$(max "$best_d" "$(echo "$out" | jnum qps)")
     lag=$(max "$lag" "$(echo "$out" | jnum loop_lag_ms.p99)")
+    out=$($PGDECK bench --jobs 2 --clients 10 --duration "$SECS" \
+          --sql "$POINT" --param random:1:100000 --json)
+    best_dj=$(max "$best_dj" "$(echo "$out" | jnum qps)")
     tps=$(pgbench_tps "$BENCH_DIR/pipeline10.sql")
     best_bp=$(max "$best_bp" "$(echo "${tps:-0} * 10" | bc -l)")
     out=$($PGDECK bench --clients 10 --pipeline 10 --duration "$SECS" \
@@ -122,6 +127,10 @@ row "point lookups, 10 connections (best of $ROUNDS)" \
 row "... against pgbench -j 1 (one client thread)" \
     "$(printf '%.0f' "$best_d")" "q/s" "pgbench" "$(printf '%.0f' "$best_b1")" \
     "$(div "$best_d" "$best_b1")" ""
+# Two threads each side: pgdeck bench --jobs 2 against pgbench -j 2.
+row "... pgdeck --jobs 2 against pgbench -j 2" \
+    "$(printf '%.0f' "$best_dj")" "q/s" "pgbench" "$(printf '%.0f' "$best_b")" \
+    "$(div "$best_dj" "$best_b")" "(target >= 0.9x)"
 row "... pipeline of 10 per connection" \
     "$(printf '%.0f' "$best_dp")" "q/s" "pgbench" \
     "$(printf '%.0f' "$best_bp")" "$(div "$best_dp" "$best_bp")" \
