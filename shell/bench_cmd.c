@@ -16,6 +16,7 @@
  * histograms merged bucket by bucket, the window the longest of the
  * threads' windows (so qps = total / that window). */
 #include "shell/bench_cmd.h"
+#include "shell/demo_cmd.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -50,6 +51,7 @@ typedef struct bench_args {
     bool help;
     const char *config;   /* --config FILE (command line only) */
     const char *host, *port, *user, *dbname, *dsn; /* ditto; borrowed */
+    bool demo;            /* --demo: against the demo database */
 } bench_args;
 
 static const char usage_text[] =
@@ -237,6 +239,8 @@ static int parse_bench_args(int argc, char **argv, bool cli, bench_args *a,
                            strcmp(opt, "--dbname") == 0)) {
             NEED_VAL();
             a->dbname = val;
+        } else if (cli && strcmp(opt, "--demo") == 0) {
+            a->demo = true;
         } else if (cli && strcmp(opt, "--config") == 0) {
             NEED_VAL();
             a->config = val;
@@ -583,6 +587,16 @@ static int bench_config(pd_config *cfg, const bench_args *a, pd_error *err)
     if ((rc = pd_config_load(cfg, a->config, err)) != 0 ||
         (rc = pd_config_apply_env(cfg, err)) != 0)
         return rc;
+    if (a->demo && a->dsn == NULL) {
+        char *dsn = NULL, *demo_cfg = NULL;
+        if (sh_demo_ensure(&dsn, &demo_cfg, err) != 0)
+            return PD_ECONNECT;
+        rc = pd_config_set(cfg, "database.url", dsn, "--demo", err);
+        free(dsn);
+        free(demo_cfg);
+        if (rc != 0)
+            return rc;
+    }
     if (a->dsn != NULL &&
         (rc = pd_config_set(cfg, "database.url", a->dsn, "DBNAME", err)) != 0)
         return rc;

@@ -392,6 +392,13 @@ int main(int argc, char **argv)
 
     if (argc > 1 && strcmp(argv[1], "bench") == 0)
         return sh_bench_main(argc - 1, argv + 1);
+    if (argc > 2 && strcmp(argv[1], "--demo") == 0 &&
+        strcmp(argv[2], "bench") == 0) {
+        /* "pgdeck --demo bench ...": bench parses its own options. */
+        argv[2] = argv[1];
+        argv[1] = (char *)"bench";
+        return sh_bench_main(argc - 1, argv + 1);
+    }
 
     setlocale(LC_ALL, "");
     memset(&a, 0, sizeof(a));
