@@ -12,13 +12,10 @@
  * from the last uv_close callback, so it stays valid while any of our own
  * frames (or a callback we made) is still on the stack.
  *
- * Pipeline mode: IDLE -> PIPELINE -> IDLE (or BROKEN). libpq keeps its own
- * queue of what it sent; we keep a parallel ring of what answers to expect
- * (a command's results ending with a NULL, or a sync point's
- * PGRES_PIPELINE_SYNC, never followed by a NULL), so that the read loop
- * never calls PQgetResult when nothing is owed and knows which command
- * each result belongs to. */
+ * Pipeline mode (IDLE -> PIPELINE -> IDLE, or BROKEN) is in conn_pipe.c;
+ * the struct and what the two files share are in conn_int.h. */
 #include "core/conn.h"
+#include "core/conn_int.h"
 
 #include <arpa/inet.h>
 #include <netdb.h>
@@ -34,69 +31,8 @@
 /* After a command timeout the server is asked to cancel; if the command
  * has still not ended this much later, the connection is given up. */
 #define CANCEL_GRACE_MS 5000
-/* Expected answers in a pipeline. */
-enum { PQ_CMD = 0, PQ_SYNC = 1 };
-
-struct pd_conn {
-    uv_loop_t *loop;           /* borrowed */
-    pd_conninfo *ci;           /* owned copy; gains hostaddr once resolved */
-    PGconn *pg;                /* owned */
-    pd_conn_state state;
-    uv_poll_t *poll;           /* owned handle, NULL until connecting */
-    int poll_fd;               /* descriptor the poll watches */
-    int poll_events;           /* UV_READABLE/UV_WRITABLE now armed */
-    uv_timer_t timer;          /* connect timeout and deferred failures */
-    uv_getaddrinfo_t gai;      /* host name lookup in flight */
-    bool gai_busy;             /* gai is in flight */
-    int pending;               /* uv_close/getaddrinfo callbacks owed */
-    bool closing;              /* pd_conn_close was called */
-    char **hosts;              /* owned split of "host" while resolving */
-    int nhosts, host_i;        /* list size, next to resolve */
-    pd_strbuf hostaddr;        /* resolved addresses, comma-separated */
-    bool resolved_any;         /* hostaddr is worth passing to libpq */
-    uint32_t timeout_ms;       /* connect timeout, 0 = none */
-    pd_conn_ready_cb ready_cb; /* connect completion */
-    void *ready_ctx;
-    pd_conn_result_cb on_result; /* command in flight */
-    pd_conn_done_cb on_done;
-    void *cmd_ctx;
-    pd_conn_notice_cb notice_cb;
-    void *notice_ctx;
-    pd_conn_broken_cb broken_cb;
-    void *broken_ctx;
-    uint64_t born_ms, last_used_ms; /* uv_now() stamps */
-    uint32_t cmd_timeout_ms;   /* timeout of the command in flight */
-    pd_copy_out_cb copy_out;   /* its COPY TO STDOUT sink, or NULL */
-    void *copy_ctx;
-    const char *copy_in;       /* its COPY FROM STDIN data (borrowed) */
-    size_t copy_in_len, copy_in_off;
-    bool copy_feeding;         /* feeding it now */
-    bool copy_in_ended;        /* PQputCopyEnd went through */
-    bool timed_out;            /* that timeout fired */
-    bool dirty;                /* needs a session reset before reuse */
-    uint32_t default_timeout_ms; /* for queries that give none */
-    bool prepare;              /* cache prepared statements */
-    const pd_query_observer *observer; /* borrowed, or NULL */
-    pd_stmtcache *stmts;       /* owned, created on first use */
-    void *owner_data;          /* the owner's slot */
-    /* pipeline mode */
-    const pd_conn_pipe_ops *pipe_ops; /* borrowed, while in a pipeline */
-    void *pipe_ctx;
-    unsigned char *pq;         /* owned ring of expected answers (PQ_*) */
-    size_t pq_cap, pq_head, pq_len; /* capacity (a power of two), first,
-                                       count */
-    uint64_t pipe_pushed;      /* commands pushed: the next seq */
-    uint64_t pipe_answered;    /* commands whose results all arrived */
-    bool pipe_aborted;         /* an error since the last sync point */
-    bool pipe_ending;          /* pd_conn_pipeline_end was called */
-    bool pipe_congested;       /* output waits for the socket */
-    bool pipe_need_flush;      /* flush when the read loop ends */
-    bool pipe_in_read;         /* the read loop is on the stack */
-};
-
 static void on_poll(uv_poll_t *h, int status, int events);
 static void resolve_next(pd_conn *c);
-static void pipe_poll(pd_conn *c, int events);
 
 /* Returns-owned connection in PD_CONN_NEW; ci copied. */
 pd_conn *pd_conn_new(uv_loop_t *loop, const pd_conninfo *ci)
@@ -168,7 +104,7 @@ static void drop_poll(pd_conn *c, bool owed)
 /* Watches the PGconn's socket for events, re-creating the handle if the
  * descriptor changed. fresh forces stop+start so the kernel registration
  * is rebuilt (used at every connect step). Returns 0 or a uv error. */
-static int arm(pd_conn *c, int events, bool fresh)
+int pd_conn_arm(pd_conn *c, int events, bool fresh)
 {
     int fd = PQsocket(c->pg), rc;
 
@@ -266,7 +202,7 @@ static void start_pq(pd_conn *c)
     }
     c->state = PD_CONN_CONNECTING;
     /* libpq's rule: start as if PQconnectPoll had said WRITING. */
-    if (arm(c, UV_WRITABLE, true) != 0)
+    if (pd_conn_arm(c, UV_WRITABLE, true) != 0)
         connect_failed_pg(c);
 }
 
@@ -277,11 +213,11 @@ static void connect_step(pd_conn *c)
 
     switch (st) {
     case PGRES_POLLING_READING:
-        if (arm(c, UV_READABLE, true) != 0)
+        if (pd_conn_arm(c, UV_READABLE, true) != 0)
             connect_failed_pg(c);
         return;
     case PGRES_POLLING_WRITING:
-        if (arm(c, UV_WRITABLE, true) != 0)
+        if (pd_conn_arm(c, UV_WRITABLE, true) != 0)
             connect_failed_pg(c);
         return;
     case PGRES_POLLING_OK:
@@ -292,7 +228,7 @@ static void connect_step(pd_conn *c)
     }
     uv_timer_stop(&c->timer);
     if (PQsetnonblocking(c->pg, 1) != 0 ||
-        arm(c, UV_READABLE, true) != 0) {
+        pd_conn_arm(c, UV_READABLE, true) != 0) {
         connect_failed_pg(c);
         return;
     }
@@ -428,7 +364,7 @@ int pd_conn_connect(pd_conn *c, uint32_t timeout_ms, pd_conn_ready_cb cb,
 }
 
 /* A broken connection: tell whoever is waiting on it. */
-static void set_broken(pd_conn *c)
+void pd_conn_set_broken(pd_conn *c)
 {
     pd_error err = PD_ERROR_INIT;
     pd_conn_state was = c->state;
@@ -463,6 +399,11 @@ static void set_broken(pd_conn *c)
  * it, then ends the COPY. Returns 1 when everything is sent, 0 when the
  * socket must become writable first (the poll is armed for it), -1 when
  * libpq refused (the connection is broken). */
+static int wait_writable(pd_conn *c)
+{
+    return pd_conn_arm(c, UV_READABLE | UV_WRITABLE, false) == 0 ? 0 : -1;
+}
+
 static int feed_copy(pd_conn *c)
 {
     int r;
@@ -475,7 +416,7 @@ static int feed_copy(pd_conn *c)
         if (r < 0)
             return -1;
         if (r == 0)
-            return arm(c, UV_READABLE | UV_WRITABLE, false) == 0 ? 0 : -1;
+            return wait_writable(c);
         c->copy_in_off += n;
     }
     if (!c->copy_in_ended) {
@@ -483,16 +424,16 @@ static int feed_copy(pd_conn *c)
         if (r < 0)
             return -1;
         if (r == 0)
-            return arm(c, UV_READABLE | UV_WRITABLE, false) == 0 ? 0 : -1;
+            return wait_writable(c);
         c->copy_in_ended = true;
     }
     r = PQflush(c->pg);
     if (r < 0)
         return -1;
     if (r == 1)
-        return arm(c, UV_READABLE | UV_WRITABLE, false) == 0 ? 0 : -1;
+        return wait_writable(c);
     c->copy_feeding = false;
-    return arm(c, UV_READABLE, false) == 0 ? 1 : -1;
+    return pd_conn_arm(c, UV_READABLE, false) == 0 ? 1 : -1;
 }
 
 /* Drains a COPY: COPY FROM STDIN is fed the command's data or, with none,
@@ -525,7 +466,7 @@ static bool drain_copy(pd_conn *c, ExecStatusType st)
 static void read_results(pd_conn *c)
 {
     if (!PQconsumeInput(c->pg)) {
-        set_broken(c);
+        pd_conn_set_broken(c);
         return;
     }
     while (c->state == PD_CONN_BUSY && !PQisBusy(c->pg)) {
@@ -560,7 +501,7 @@ static void read_results(pd_conn *c)
             return;
     }
     if (c->state == PD_CONN_BUSY && PQstatus(c->pg) == CONNECTION_BAD)
-        set_broken(c);
+        pd_conn_set_broken(c);
 }
 
 static void on_poll(uv_poll_t *h, int status, int events)
@@ -574,17 +515,17 @@ static void on_poll(uv_poll_t *h, int status, int events)
         return;
     }
     if (status < 0) {
-        set_broken(c);
+        pd_conn_set_broken(c);
         return;
     }
     if (c->state == PD_CONN_PIPELINE) {
-        pipe_poll(c, events);
+        pd_conn_pipe_poll(c, events);
         return;
     }
     if (c->state == PD_CONN_BUSY && c->copy_feeding &&
         (events & UV_WRITABLE)) {
         if (feed_copy(c) < 0) {
-            set_broken(c);
+            pd_conn_set_broken(c);
             return;
         }
         events &= ~UV_WRITABLE;
@@ -592,11 +533,11 @@ static void on_poll(uv_poll_t *h, int status, int events)
     if (c->state == PD_CONN_BUSY && (events & UV_WRITABLE)) {
         int r = PQflush(c->pg);
         if (r < 0) {
-            set_broken(c);
+            pd_conn_set_broken(c);
             return;
         }
-        if (r == 0 && arm(c, UV_READABLE, false) != 0) {
-            set_broken(c);
+        if (r == 0 && pd_conn_arm(c, UV_READABLE, false) != 0) {
+            pd_conn_set_broken(c);
             return;
         }
     }
@@ -608,7 +549,7 @@ static void on_poll(uv_poll_t *h, int status, int events)
         /* Idle and readable: a notice, a notification, or the end (the
          * server shut down or the backend was terminated). */
         if (!PQconsumeInput(c->pg) || PQstatus(c->pg) == CONNECTION_BAD) {
-            set_broken(c);
+            pd_conn_set_broken(c);
             return;
         }
         while (!PQisBusy(c->pg)) {
@@ -622,7 +563,7 @@ static void on_poll(uv_poll_t *h, int status, int events)
     }
 }
 
-static void on_cmd_timeout(uv_timer_t *t)
+void pd_conn_on_cmd_timeout(uv_timer_t *t)
 {
     pd_conn *c = t->data;
     pd_error err = PD_ERROR_INIT;
@@ -634,7 +575,8 @@ static void on_cmd_timeout(uv_timer_t *t)
          * command through the normal path. */
         c->timed_out = true;
         if (pd_cancel_request(c->loop, c, NULL, NULL) == 0) {
-            uv_timer_start(&c->timer, on_cmd_timeout, CANCEL_GRACE_MS, 0);
+            uv_timer_start(&c->timer, pd_conn_on_cmd_timeout,
+                           CANCEL_GRACE_MS, 0);
             return;
         }
     }
@@ -643,22 +585,15 @@ static void on_cmd_timeout(uv_timer_t *t)
     pd_error_set(&err, PD_ERR_TIMEOUT,
                  "command timeout after %u ms, and the server did not "
                  "answer the cancel request", c->cmd_timeout_ms);
-    if (c->state == PD_CONN_PIPELINE && c->pipe_ops != NULL) {
-        const pd_conn_pipe_ops *ops = c->pipe_ops;
-        c->pipe_ops = NULL;
-        c->state = PD_CONN_BROKEN;
-        if (c->poll != NULL)
-            uv_poll_stop(c->poll);
-        c->poll_events = 0;
-        ops->done(c, &err, c->pipe_ctx);
-        pd_error_clear(&err);
-        return;
-    }
     c->state = PD_CONN_BROKEN;
     if (c->poll != NULL)
         uv_poll_stop(c->poll);
     c->poll_events = 0;
-    if (c->on_done != NULL) {
+    if (c->pipe_ops != NULL) {
+        const pd_conn_pipe_ops *ops = c->pipe_ops;
+        c->pipe_ops = NULL;
+        ops->done(c, &err, c->pipe_ctx);
+    } else if (c->on_done != NULL) {
         pd_conn_done_cb done = c->on_done;
         c->on_done = NULL;
         c->on_result = NULL;
@@ -667,41 +602,47 @@ static void on_cmd_timeout(uv_timer_t *t)
     pd_error_clear(&err);
 }
 
+/* Hands cmd to libpq; see conn_int.h. */
+int pd_conn_send_cmd(pd_conn *c, const pd_conn_cmd *cmd, bool pipeline)
+{
+    switch (cmd->kind) {
+    case PD_CMD_SIMPLE:
+        if (pipeline)
+            return PQsendQueryParams(c->pg, cmd->sql, 0, NULL, NULL, NULL,
+                                     NULL, 0);
+        return PQsendQuery(c->pg, cmd->sql);
+    case PD_CMD_PARAMS:
+        return PQsendQueryParams(c->pg, cmd->sql, cmd->nparams, NULL,
+                                 cmd->params, NULL, NULL, 0);
+    case PD_CMD_PREPARE:
+        return PQsendPrepare(c->pg, cmd->stmt_name, cmd->sql, cmd->nparams,
+                             NULL);
+    case PD_CMD_PREPARED:
+        return PQsendQueryPrepared(c->pg, cmd->stmt_name, cmd->nparams,
+                                   cmd->params, NULL, NULL, 0);
+    }
+    return 0;
+}
+
 /* Sends cmd; see conn.h. */
 int pd_conn_send(pd_conn *c, const pd_conn_cmd *cmd,
                  pd_conn_result_cb on_result, pd_conn_done_cb on_done,
                  void *ctx, pd_error *err)
 {
-    int ok = 0, r;
+    int r;
 
     if (c->state != PD_CONN_IDLE || c->closing) {
         pd_error_set(err, PD_ERR_CONNECTION, "connection is not ready");
         return PD_ESTATE;
     }
-    switch (cmd->kind) {
-    case PD_CMD_SIMPLE:
-        ok = PQsendQuery(c->pg, cmd->sql);
-        break;
-    case PD_CMD_PARAMS:
-        ok = PQsendQueryParams(c->pg, cmd->sql, cmd->nparams, NULL,
-                               cmd->params, NULL, NULL, 0);
-        break;
-    case PD_CMD_PREPARE:
-        ok = PQsendPrepare(c->pg, cmd->stmt_name, cmd->sql, cmd->nparams,
-                           NULL);
-        break;
-    case PD_CMD_PREPARED:
-        ok = PQsendQueryPrepared(c->pg, cmd->stmt_name, cmd->nparams,
-                                 cmd->params, NULL, NULL, 0);
-        break;
-    }
-    if (!ok)
+    if (!pd_conn_send_cmd(c, cmd, false))
         goto fail;
     if (cmd->single_row)
         PQsetSingleRowMode(c->pg);
     r = PQflush(c->pg);
-    if (r < 0 || arm(c, r == 1 ? UV_READABLE | UV_WRITABLE : UV_READABLE,
-                     false) != 0)
+    if (r < 0 ||
+        pd_conn_arm(c, r == 1 ? UV_READABLE | UV_WRITABLE : UV_READABLE,
+                    false) != 0)
         goto fail;
     c->state = PD_CONN_BUSY;
     c->on_result = on_result;
@@ -717,7 +658,8 @@ int pd_conn_send(pd_conn *c, const pd_conn_cmd *cmd,
     c->copy_in_off = 0;
     c->copy_feeding = c->copy_in_ended = false;
     if (cmd->timeout_ms > 0)
-        uv_timer_start(&c->timer, on_cmd_timeout, cmd->timeout_ms, 0);
+        uv_timer_start(&c->timer, pd_conn_on_cmd_timeout,
+                       cmd->timeout_ms, 0);
     return 0;
 
 fail:
@@ -728,323 +670,6 @@ fail:
             uv_poll_stop(c->poll);
     }
     return PD_EIO;
-}
-
-/* ---- pipeline mode ---- */
-
-/* Appends an expected answer to the ring, doubling it when full. */
-static void pq_push(pd_conn *c, unsigned char kind)
-{
-    if (c->pq_len == c->pq_cap) {
-        size_t cap = c->pq_cap > 0 ? c->pq_cap * 2 : 64, i;
-        unsigned char *pq = pd_xmalloc(cap);
-
-        for (i = 0; i < c->pq_len; i++)
-            pq[i] = c->pq[(c->pq_head + i) & (c->pq_cap - 1)];
-        free(c->pq);
-        c->pq = pq;
-        c->pq_cap = cap;
-        c->pq_head = 0;
-    }
-    c->pq[(c->pq_head + c->pq_len) & (c->pq_cap - 1)] = kind;
-    c->pq_len++;
-}
-
-static void pq_pop(pd_conn *c)
-{
-    c->pq_head = (c->pq_head + 1) & (c->pq_cap - 1);
-    c->pq_len--;
-}
-
-/* Sends libpq's buffer; watches for writable while some of it is left.
- * Returns 0, or -1 when the connection failed. */
-static int pipe_flush(pd_conn *c)
-{
-    int r = PQflush(c->pg);
-
-    if (r < 0)
-        return -1;
-    c->pipe_congested = r == 1;
-    return arm(c, r == 1 ? UV_READABLE | UV_WRITABLE : UV_READABLE, false)
-               == 0 ? 0 : -1;
-}
-
-/* Leaves pipeline mode once every answer is in, and reports. */
-static void pipe_finish(pd_conn *c)
-{
-    const pd_conn_pipe_ops *ops = c->pipe_ops;
-
-    if (!PQexitPipelineMode(c->pg) || arm(c, UV_READABLE, false) != 0) {
-        set_broken(c);
-        return;
-    }
-    uv_timer_stop(&c->timer);
-    c->state = PD_CONN_IDLE;
-    c->pipe_ops = NULL;
-    c->last_used_ms = uv_now(c->loop);
-    ops->done(c, NULL, c->pipe_ctx);
-}
-
-/* Hands every complete answer to the pipeline's owner, in order. consume:
- * read the socket first (it was readable). */
-static void pipe_read(pd_conn *c, bool consume)
-{
-    const pd_conn_pipe_ops *ops;
-
-    if (consume && !PQconsumeInput(c->pg)) {
-        set_broken(c);
-        return;
-    }
-    c->pipe_in_read = true;
-    while (c->state == PD_CONN_PIPELINE && c->pq_len > 0 &&
-           !PQisBusy(c->pg)) {
-        PGresult *res = PQgetResult(c->pg);
-        ExecStatusType st;
-
-        ops = c->pipe_ops;
-        if (c->pq[c->pq_head] == PQ_SYNC) {
-            bool aborted = c->pipe_aborted;
-
-            if (res == NULL)
-                break; /* not expected; wait for more input */
-            st = PQresultStatus(res);
-            PQclear(res);
-            if (st != PGRES_PIPELINE_SYNC) {
-                /* An error outside any command (the server is going
-                 * away): the status check below decides. */
-                if (PQstatus(c->pg) == CONNECTION_BAD)
-                    break;
-                c->pipe_aborted = true;
-                continue;
-            }
-            pq_pop(c);
-            c->pipe_aborted = false;
-            if (ops->sync != NULL)
-                ops->sync(c, aborted, c->pipe_ctx);
-            continue;
-        }
-        if (res == NULL) {
-            uint64_t seq = c->pipe_answered++;
-            pq_pop(c);
-            if (ops->cmd_done != NULL)
-                ops->cmd_done(c, seq, c->pipe_ctx);
-            continue;
-        }
-        st = PQresultStatus(res);
-        if (st == PGRES_FATAL_ERROR || st == PGRES_PIPELINE_ABORTED)
-            c->pipe_aborted = true;
-        if (ops->result != NULL)
-            ops->result(c, c->pipe_answered, res, c->pipe_ctx);
-        else
-            PQclear(res);
-    }
-    c->pipe_in_read = false;
-    if (c->state != PD_CONN_PIPELINE || c->closing)
-        return;
-    if (c->pipe_need_flush) {
-        c->pipe_need_flush = false;
-        if (pipe_flush(c) != 0) {
-            set_broken(c);
-            return;
-        }
-    }
-    if (PQstatus(c->pg) == CONNECTION_BAD)
-        set_broken(c);
-    else if (c->pq_len == 0 && c->pipe_ending)
-        pipe_finish(c);
-}
-
-static void pipe_poll(pd_conn *c, int events)
-{
-    if (events & UV_WRITABLE) {
-        int r = PQflush(c->pg);
-
-        if (r < 0) {
-            set_broken(c);
-            return;
-        }
-        if (r == 0) {
-            if (arm(c, UV_READABLE, false) != 0) {
-                set_broken(c);
-                return;
-            }
-            c->pipe_congested = false;
-            if (c->pipe_ops->drained != NULL) {
-                c->pipe_ops->drained(c, c->pipe_ctx);
-                if (c->state != PD_CONN_PIPELINE || c->closing)
-                    return;
-            }
-        }
-        /* While the socket was full libpq may have read input to avoid a
-         * deadlock: parse it even if the socket is not readable now. */
-        if (!(events & UV_READABLE)) {
-            pipe_read(c, false);
-            return;
-        }
-    }
-    if (events & UV_READABLE)
-        pipe_read(c, true);
-}
-
-/* Deferred end of a pipeline: breaks or finishes on a loop turn of its
- * own, so that done is never called from inside a pd_conn_pipeline_*
- * call. */
-static void on_pipe_kick(uv_timer_t *t)
-{
-    pd_conn *c = t->data;
-
-    if (c->state != PD_CONN_PIPELINE || c->closing)
-        return;
-    if (c->pg == NULL || PQstatus(c->pg) == CONNECTION_BAD)
-        set_broken(c);
-    else if (c->pq_len == 0 && c->pipe_ending)
-        pipe_finish(c);
-}
-
-/* A send into libpq's buffer failed: fills err; a dead connection ends
- * the pipeline on a later turn (done with the error). */
-static int pipe_send_failed(pd_conn *c, pd_error *err)
-{
-    pd_error_from_conn(err, PD_ERR_CONNECTION, c->pg);
-    if (PQstatus(c->pg) == CONNECTION_BAD)
-        uv_timer_start(&c->timer, on_pipe_kick, 0, 0);
-    return PD_EIO;
-}
-
-static bool pipe_open(const pd_conn *c)
-{
-    return c->state == PD_CONN_PIPELINE && !c->closing && !c->pipe_ending;
-}
-
-/* Enters pipeline mode; see conn.h. */
-int pd_conn_pipeline_begin(pd_conn *c, uint32_t timeout_ms,
-                           const pd_conn_pipe_ops *ops, void *ctx,
-                           pd_error *err)
-{
-    if (c->state != PD_CONN_IDLE || c->closing || ops == NULL ||
-        ops->done == NULL) {
-        pd_error_set(err, PD_ERR_CONNECTION, "connection is not ready");
-        return PD_ESTATE;
-    }
-    if (!PQenterPipelineMode(c->pg)) {
-        pd_error_from_conn(err, PD_ERR_CONNECTION, c->pg);
-        return PD_EIO;
-    }
-    c->state = PD_CONN_PIPELINE;
-    c->pipe_ops = ops;
-    c->pipe_ctx = ctx;
-    c->pq_head = c->pq_len = 0;
-    c->pipe_pushed = c->pipe_answered = 0;
-    c->pipe_aborted = c->pipe_ending = false;
-    c->pipe_congested = c->pipe_need_flush = c->pipe_in_read = false;
-    c->timed_out = false;
-    c->cmd_timeout_ms = timeout_ms;
-    c->last_used_ms = uv_now(c->loop);
-    if (timeout_ms > 0)
-        uv_timer_start(&c->timer, on_cmd_timeout, timeout_ms, 0);
-    return 0;
-}
-
-/* Queues one command; see conn.h. */
-int pd_conn_pipeline_push(pd_conn *c, const pd_conn_cmd *cmd, uint64_t *seq,
-                          pd_error *err)
-{
-    int ok = 0;
-
-    if (!pipe_open(c)) {
-        pd_error_set(err, PD_ERR_CONNECTION, "no pipeline is open");
-        return PD_ESTATE;
-    }
-    switch (cmd->kind) {
-    case PD_CMD_SIMPLE:
-        ok = PQsendQueryParams(c->pg, cmd->sql, 0, NULL, NULL, NULL, NULL, 0);
-        break;
-    case PD_CMD_PARAMS:
-        ok = PQsendQueryParams(c->pg, cmd->sql, cmd->nparams, NULL,
-                               cmd->params, NULL, NULL, 0);
-        break;
-    case PD_CMD_PREPARE:
-        ok = PQsendPrepare(c->pg, cmd->stmt_name, cmd->sql, cmd->nparams,
-                           NULL);
-        break;
-    case PD_CMD_PREPARED:
-        ok = PQsendQueryPrepared(c->pg, cmd->stmt_name, cmd->nparams,
-                                 cmd->params, NULL, NULL, 0);
-        break;
-    }
-    if (!ok)
-        return pipe_send_failed(c, err);
-    pq_push(c, PQ_CMD);
-    if (seq != NULL)
-        *seq = c->pipe_pushed;
-    c->pipe_pushed++;
-    return 0;
-}
-
-/* Sends now, or when the read loop on the stack ends (so that the pushes
- * made by its callbacks go out in one write). */
-static int pipe_send(pd_conn *c, pd_error *err)
-{
-    if (c->pipe_in_read) {
-        c->pipe_need_flush = true;
-        return 0;
-    }
-    if (pipe_flush(c) != 0)
-        return pipe_send_failed(c, err);
-    return 0;
-}
-
-/* Queues a sync point and sends; see conn.h. */
-int pd_conn_pipeline_sync(pd_conn *c, pd_error *err)
-{
-    if (!pipe_open(c)) {
-        pd_error_set(err, PD_ERR_CONNECTION, "no pipeline is open");
-        return PD_ESTATE;
-    }
-    if (!PQpipelineSync(c->pg))
-        return pipe_send_failed(c, err);
-    pq_push(c, PQ_SYNC);
-    return pipe_send(c, err);
-}
-
-/* Sends what is buffered; see conn.h. */
-int pd_conn_pipeline_flush(pd_conn *c, bool ask_results, pd_error *err)
-{
-    if (!pipe_open(c)) {
-        pd_error_set(err, PD_ERR_CONNECTION, "no pipeline is open");
-        return PD_ESTATE;
-    }
-    if (ask_results && !PQsendFlushRequest(c->pg))
-        return pipe_send_failed(c, err);
-    return pipe_send(c, err);
-}
-
-/* Ends the pipeline once its answers are in; see conn.h. */
-int pd_conn_pipeline_end(pd_conn *c)
-{
-    pd_error err = PD_ERROR_INIT;
-
-    if (!pipe_open(c))
-        return PD_ESTATE;
-    if (c->pq_len > 0 && c->pq[(c->pq_head + c->pq_len - 1) &
-                               (c->pq_cap - 1)] == PQ_CMD &&
-        pd_conn_pipeline_sync(c, &err) != 0) {
-        pd_error_clear(&err); /* a broken connection ends it anyway */
-    }
-    c->pipe_ending = true;
-    if (c->pq_len == 0 && !c->pipe_in_read)
-        uv_timer_start(&c->timer, on_pipe_kick, 0, 0);
-    return 0;
-}
-
-bool pd_conn_pipeline_congested(const pd_conn *c)
-{
-    return c->state == PD_CONN_PIPELINE && c->pipe_congested;
-}
-
-uint64_t pd_conn_pipeline_pending(const pd_conn *c)
-{
-    return c->pipe_pushed - c->pipe_answered;
 }
 
 /* Closes; see conn.h. */
