@@ -10,8 +10,10 @@
  * The QUERY mode is the hot path: per statement it costs one send, one
  * read and two histogram/observer updates; parameters are formatted into
  * per-client buffers (libpq copies them into its output buffer at once),
- * so nothing is allocated per statement. */
+ * so nothing is allocated per statement. It lives in bench_conn.c; the
+ * structs and what the two files share are in bench_int.h. */
 #include "core/bench.h"
+#include "core/bench_int.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -28,69 +30,8 @@
 #include "core/xalloc.h"
 
 #define LAG_PERIOD_MS 5 /* the loop-lag probe's period */
-#define PARAM_LEN 24    /* room for any int64 in text */
-#define SOURCE "bench"
 
-typedef struct bench bench;
-
-typedef struct client {
-    bench *b;           /* back pointer */
-    pd_conn *conn;      /* QUERY: held for the run, else NULL */
-    const pd_query_observer *obs; /* QUERY: the connection's, or NULL */
-    char stmt[24];      /* QUERY: prepared statement name; "" to send the
-                           statement with each execution */
-    bool ready;         /* warmed up, waiting for the clock */
-    bool running;       /* the clock started for it */
-    bool done;          /* finished: nothing in flight, nothing held */
-    bool in_pipeline;   /* QUERY: its connection is in pipeline mode */
-    bool ending;        /* ... and that pipeline is ending */
-    bool failed;        /* the statement in flight failed */
-    bool queued;        /* in the bench's next-operation queue */
-    int warm_left;      /* warm-up operations still to run */
-    int64_t rows;       /* rows of the statement in flight, or -1 */
-    uint64_t t_sent;    /* uv_hrtime() when the operation went out */
-    uint64_t rng;       /* xorshift64* state */
-    char (*pbuf)[PARAM_LEN]; /* owned: text of each parameter */
-    const char **pv;    /* owned: pointers into pbuf */
-    const char **bvals; /* BATCH: owned rows x params pointers */
-    char (*bbuf)[PARAM_LEN]; /* BATCH: owned texts */
-    pd_error err;       /* why the statement in flight failed */
-} client;
-
-struct bench {
-    uv_loop_t *loop;        /* borrowed */
-    pd_pool *pool;          /* borrowed */
-    pd_bench_opts o;        /* sql and params point at the copies below */
-    char *sql;              /* owned */
-    pd_bench_param *params; /* owned */
-    const char **gsqls;     /* GATHER: owned array of `clients` x sql */
-    client *cl;             /* owned clients */
-    int ncl;
-    int nready, nfinished;
-    bool started;           /* the clock runs */
-    bool stopping;          /* issue nothing more */
-    bool over;              /* the callback ran */
-    uint64_t issued;        /* operations issued since the clock started */
-    uint64_t completed;     /* ... and completed */
-    uint64_t t_start, t_stop; /* uv_hrtime() of the timed window */
-    uint64_t lag_prev;      /* uv_hrtime() of the last lag probe */
-    uv_timer_t stop_timer;  /* the first turn, then the deadline */
-    uv_timer_t lag_timer;   /* the loop-lag probe */
-    uv_check_t check;       /* issues the queued operations */
-    client **queue;         /* owned: clients whose next operation waits
-                               for the end of this loop turn */
-    int nqueued;
-    int handles;            /* of the three, not yet closed */
-    pd_bench_result res;
-    pd_error err;           /* the first failure */
-    pd_bench_cb cb;
-    void *ctx;
-};
-
-static void issue(client *c);
-static void client_finish(client *c);
 static void on_check(uv_check_t *h);
-static void enqueue(client *c);
 
 static uint64_t rnd(client *c)
 {
@@ -126,7 +67,7 @@ static void gen_value(client *c, const pd_bench_param *p, char *out)
                            : p->lo + (int64_t)(rnd(c) % span));
 }
 
-static void gen_params(client *c)
+void pd_bench_gen_params(client *c)
 {
     const bench *b = c->b;
     int i;
@@ -136,7 +77,7 @@ static void gen_params(client *c)
 }
 
 /* Keeps the first failure of the run. */
-static void note_error(bench *b, const pd_error *err)
+void pd_bench_note_error(bench *b, const pd_error *err)
 {
     if (!pd_error_isset(&b->err))
         pd_error_copy(&b->err, err);
@@ -195,20 +136,20 @@ static void bench_done(bench *b)
 
 /* The run cannot go on (a failure before the clock started): clients
  * waiting for the clock finish now, the others when they next call in. */
-static void bench_fail(bench *b, const pd_error *err)
+void pd_bench_fail(bench *b, const pd_error *err)
 {
     int i;
 
-    note_error(b, err);
+    pd_bench_note_error(b, err);
     b->stopping = true;
     for (i = 0; i < b->ncl; i++) {
         client *c = &b->cl[i];
         if (c->ready && !c->running && !c->done)
-            client_finish(c);
+            pd_bench_client_finish(c);
     }
 }
 
-static bool can_issue(const bench *b)
+bool pd_bench_can_issue(const bench *b)
 {
     return !b->stopping && (b->o.ops == 0 || b->issued < b->o.ops);
 }
@@ -247,21 +188,21 @@ static void start_clock(bench *b)
         if (c->done)
             continue;
         c->running = true;
-        if (can_issue(b))
-            issue(c);
+        if (pd_bench_can_issue(b))
+            pd_bench_issue(c);
         else
-            client_finish(c);
+            pd_bench_client_finish(c);
     }
 }
 
-static void client_ready(client *c)
+void pd_bench_client_ready(client *c)
 {
     bench *b = c->b;
 
     c->ready = true;
     b->nready++;
     if (b->stopping)
-        client_finish(c);
+        pd_bench_client_finish(c);
     else if (b->nready == b->ncl)
         start_clock(b);
 }
@@ -282,14 +223,14 @@ static void on_check(uv_check_t *h)
         c->queued = false;
         if (c->done)
             continue;
-        if (can_issue(b))
-            issue(c);
+        if (pd_bench_can_issue(b))
+            pd_bench_issue(c);
         else
-            client_finish(c);
+            pd_bench_client_finish(c);
     }
 }
 
-static void enqueue(client *c)
+void pd_bench_enqueue(client *c)
 {
     bench *b = c->b;
 
@@ -300,27 +241,27 @@ static void enqueue(client *c)
 }
 
 /* An operation ended: count it (in the window), then the next one. */
-static void op_done(client *c, uint64_t nq, bool failed)
+void pd_bench_op_done(client *c, uint64_t nq, bool failed)
 {
     bench *b = c->b;
     uint64_t now = uv_hrtime();
 
     if (!b->started) {
         if (failed) {
-            bench_fail(b, &c->err);
-            client_finish(c);
+            pd_bench_fail(b, &c->err);
+            pd_bench_client_finish(c);
         } else if (b->stopping) {
-            client_finish(c);
+            pd_bench_client_finish(c);
         } else if (--c->warm_left <= 0) {
-            client_ready(c);
+            pd_bench_client_ready(c);
         } else {
-            issue(c);
+            pd_bench_issue(c);
         }
         return;
     }
     if (failed) {
         b->res.errors += nq;
-        note_error(b, &c->err);
+        pd_bench_note_error(b, &c->err);
     } else if (!b->stopping) {
         b->res.queries += nq;
         b->res.ops++;
@@ -328,341 +269,12 @@ static void op_done(client *c, uint64_t nq, bool failed)
     }
     if (b->o.ops > 0 && ++b->completed == b->o.ops)
         b->t_stop = now;
-    if (!can_issue(b))
-        client_finish(c);
+    if (!pd_bench_can_issue(b))
+        pd_bench_client_finish(c);
     else if (b->o.mode == PD_BENCH_QUERY)
-        enqueue(c);
+        pd_bench_enqueue(c);
     else
-        issue(c);
-}
-
-/* ---- QUERY mode: one held connection per client ---- */
-
-static void report(client *c, uint64_t ns, int nparams, const pd_error *err)
-{
-    pd_query_report r;
-
-    if (c->obs == NULL || c->obs->end == NULL)
-        return;
-    r.sql = c->b->sql;
-    r.nparams = nparams;
-    r.params = nparams > 0 ? c->pv : NULL;
-    r.source = SOURCE;
-    r.pg = pd_conn_pg(c->conn);
-    r.duration_us = ns / 1000;
-    r.rows = c->rows;
-    r.err = err;
-    c->obs->end(&r, c->obs->ctx);
-}
-
-static void began(client *c, int n)
-{
-    if (c->obs == NULL || c->obs->begin == NULL)
-        return;
-    while (n-- > 0)
-        c->obs->begin(c->obs->ctx);
-}
-
-static void fill_cmd(client *c, pd_conn_cmd *cmd)
-{
-    memset(cmd, 0, sizeof(*cmd));
-    if (c->stmt[0] != '\0') {
-        cmd->kind = PD_CMD_PREPARED;
-        cmd->stmt_name = c->stmt;
-    } else {
-        cmd->kind = PD_CMD_PARAMS;
-        cmd->sql = c->b->sql;
-    }
-    cmd->nparams = c->b->o.nparams;
-    cmd->params = c->pv;
-}
-
-/* A statement's result: takes res. */
-static void take_result(client *c, PGresult *res)
-{
-    ExecStatusType st = PQresultStatus(res);
-
-    if (st == PGRES_TUPLES_OK) {
-        c->rows = PQntuples(res);
-    } else if (st != PGRES_COMMAND_OK && !c->failed) {
-        c->failed = true;
-        if (st == PGRES_PIPELINE_ABORTED)
-            pd_error_set(&c->err, PD_ERR_SERVER, "skipped after an error "
-                                                 "earlier in the pipeline");
-        else
-            pd_error_from_result(&c->err, res);
-    }
-    PQclear(res);
-}
-
-static void on_q_result(pd_conn *conn, PGresult *res, void *ctx)
-{
-    (void)conn;
-    take_result(ctx, res);
-}
-
-static void on_q_done(pd_conn *conn, const pd_error *err, void *ctx)
-{
-    client *c = ctx;
-    uint64_t ns = uv_hrtime() - c->t_sent;
-
-    (void)conn;
-    if (err != NULL) {
-        /* The connection is gone: this client stops. */
-        report(c, ns, c->b->o.nparams, err);
-        if (c->b->started)
-            c->b->res.errors++;
-        note_error(c->b, err);
-        client_finish(c);
-        return;
-    }
-    report(c, ns, c->b->o.nparams, c->failed ? &c->err : NULL);
-    op_done(c, 1, c->failed);
-}
-
-static void send_one(client *c)
-{
-    pd_conn_cmd cmd;
-    pd_error err = PD_ERROR_INIT;
-
-    gen_params(c);
-    fill_cmd(c, &cmd);
-    c->failed = false;
-    c->rows = -1;
-    pd_error_clear(&c->err);
-    c->t_sent = uv_hrtime();
-    if (pd_conn_send(c->conn, &cmd, on_q_result, on_q_done, c, &err) != 0) {
-        note_error(c->b, &err);
-        pd_error_clear(&err);
-        client_finish(c);
-        return;
-    }
-    if (c->b->started)
-        c->b->issued++;
-    began(c, 1);
-}
-
-static void on_p_result(pd_conn *conn, uint64_t seq, PGresult *res,
-                        void *ctx)
-{
-    (void)conn;
-    (void)seq;
-    take_result(ctx, res);
-}
-
-/* One pipelined statement is complete: it is an operation of its own. */
-static void on_p_cmd_done(pd_conn *conn, uint64_t seq, void *ctx)
-{
-    client *c = ctx;
-    bench *b = c->b;
-    uint64_t now = uv_hrtime();
-
-    (void)conn;
-    (void)seq;
-    report(c, now - c->t_sent, 0, c->failed ? &c->err : NULL);
-    if (b->started) {
-        if (c->failed) {
-            b->res.errors++;
-            note_error(b, &c->err);
-        } else if (!b->stopping) {
-            b->res.queries++;
-            b->res.ops++;
-            pd_histogram_record(&b->res.latency, (now - c->t_sent) / 1000);
-        }
-        if (b->o.ops > 0 && ++b->completed == b->o.ops)
-            b->t_stop = now;
-    } else if (c->failed && !pd_error_isset(&b->err)) {
-        note_error(b, &c->err);
-        b->stopping = true; /* a warm-up failure ends the run */
-    }
-    c->failed = false;
-    c->rows = -1;
-    pd_error_clear(&c->err);
-}
-
-static void end_pipeline(client *c)
-{
-    c->ending = true;
-    if (pd_conn_pipeline_end(c->conn) != 0)
-        return; /* already ending: its done callback is on its way */
-}
-
-/* The sync point of a round came back: every statement in it is done. */
-static void on_p_sync(pd_conn *conn, bool aborted, void *ctx)
-{
-    client *c = ctx;
-    bench *b = c->b;
-
-    (void)conn;
-    (void)aborted;
-    if (!b->started) {
-        if (b->stopping) {
-            bench_fail(b, &b->err);
-            end_pipeline(c);
-        } else if (--c->warm_left <= 0) {
-            client_ready(c);
-        } else {
-            issue(c);
-        }
-        return;
-    }
-    if (can_issue(b))
-        enqueue(c);
-    else
-        end_pipeline(c);
-}
-
-static void on_p_done(pd_conn *conn, const pd_error *err, void *ctx)
-{
-    client *c = ctx;
-    uint64_t n = pd_conn_pipeline_pending(conn);
-
-    c->in_pipeline = false;
-    if (err != NULL) {
-        /* The statements still in flight are lost with the connection:
-         * they end here, as far as the observer and the counts go. */
-        while (n-- > 0) {
-            report(c, uv_hrtime() - c->t_sent, 0, err);
-            if (c->b->started)
-                c->b->res.errors++;
-        }
-        note_error(c->b, err);
-    }
-    client_finish(c);
-}
-
-static const pd_conn_pipe_ops pipe_ops = {
-    .result = on_p_result,
-    .cmd_done = on_p_cmd_done,
-    .sync = on_p_sync,
-    .done = on_p_done,
-};
-
-/* One round: up to `pipeline` statements, then a sync point. */
-static void send_round(client *c)
-{
-    bench *b = c->b;
-    pd_conn_cmd cmd;
-    pd_error err = PD_ERROR_INIT;
-    uint64_t n = (uint64_t)b->o.pipeline, i;
-
-    if (!c->in_pipeline) {
-        if (pd_conn_pipeline_begin(c->conn, 0, &pipe_ops, c, &err) != 0)
-            goto fail;
-        c->in_pipeline = true;
-        c->ending = false;
-    }
-    if (b->started && b->o.ops > 0 && b->o.ops - b->issued < n)
-        n = b->o.ops - b->issued;
-    c->failed = false;
-    c->rows = -1;
-    fill_cmd(c, &cmd);
-    c->t_sent = uv_hrtime();
-    for (i = 0; i < n; i++) {
-        gen_params(c);
-        if (pd_conn_pipeline_push(c->conn, &cmd, NULL, &err) != 0)
-            goto fail;
-        began(c, 1); /* each pushed statement ends in on_p_cmd_done */
-        if (b->started)
-            b->issued++;
-    }
-    if (pd_conn_pipeline_sync(c->conn, &err) != 0)
-        goto fail;
-    return;
-
-fail:
-    note_error(b, &err);
-    pd_error_clear(&err);
-    b->stopping = b->stopping || !b->started;
-    if (c->in_pipeline)
-        end_pipeline(c); /* finishes from on_p_done */
-    else
-        client_finish(c);
-}
-
-static void on_prep_result(pd_conn *conn, PGresult *res, void *ctx)
-{
-    client *c = ctx;
-
-    (void)conn;
-    if (PQresultStatus(res) != PGRES_COMMAND_OK && !c->failed) {
-        c->failed = true;
-        pd_error_from_result(&c->err, res);
-    }
-    PQclear(res);
-}
-
-static void on_prep_done(pd_conn *conn, const pd_error *err, void *ctx)
-{
-    client *c = ctx;
-
-    if (err != NULL || c->failed) {
-        pd_stmtcache_remove(pd_conn_stmtcache(conn), c->b->sql);
-        bench_fail(c->b, err != NULL ? err : &c->err);
-        client_finish(c);
-        return;
-    }
-    if (c->b->stopping)
-        client_finish(c);
-    else if (c->warm_left > 0)
-        issue(c);
-    else
-        client_ready(c);
-}
-
-/* Prepares the statement on the client's connection, unless the
- * connection has it already or does not cache statements. */
-static void prepare(client *c)
-{
-    pd_stmtcache *sc;
-    const char *name;
-    pd_conn_cmd cmd;
-    pd_error err = PD_ERROR_INIT;
-
-    c->obs = pd_conn_observer(c->conn);
-    if (!pd_conn_prepare_enabled(c->conn)) {
-        on_prep_done(c->conn, NULL, c);
-        return;
-    }
-    sc = pd_conn_stmtcache(c->conn);
-    if ((name = pd_stmtcache_lookup(sc, c->b->sql)) != NULL) {
-        strncpy(c->stmt, name, sizeof(c->stmt) - 1);
-        on_prep_done(c->conn, NULL, c);
-        return;
-    }
-    if ((name = pd_stmtcache_add(sc, c->b->sql)) == NULL) {
-        on_prep_done(c->conn, NULL, c); /* cache full: unprepared */
-        return;
-    }
-    strncpy(c->stmt, name, sizeof(c->stmt) - 1);
-    memset(&cmd, 0, sizeof(cmd));
-    cmd.kind = PD_CMD_PREPARE;
-    cmd.sql = c->b->sql;
-    cmd.stmt_name = c->stmt;
-    cmd.nparams = c->b->o.nparams;
-    if (pd_conn_send(c->conn, &cmd, on_prep_result, on_prep_done, c,
-                     &err) != 0) {
-        pd_stmtcache_remove(sc, c->b->sql);
-        bench_fail(c->b, &err);
-        pd_error_clear(&err);
-        client_finish(c);
-    }
-}
-
-static void on_acquired(pd_conn *conn, const pd_error *err, void *ctx)
-{
-    client *c = ctx;
-
-    if (err != NULL) {
-        bench_fail(c->b, err);
-        client_finish(c);
-        return;
-    }
-    c->conn = conn;
-    if (c->b->stopping)
-        client_finish(c);
-    else
-        prepare(c);
+        pd_bench_issue(c);
 }
 
 /* ---- the other modes: one core call per operation ---- */
@@ -674,7 +286,7 @@ static void on_fetched(pd_result *res, const pd_error *err, void *ctx)
     pd_result_free(res);
     if (err != NULL)
         pd_error_copy(&c->err, err);
-    op_done(c, 1, err != NULL);
+    pd_bench_op_done(c, 1, err != NULL);
 }
 
 static void on_batched(const pd_batch_result *res, const pd_error *err,
@@ -685,7 +297,7 @@ static void on_batched(const pd_batch_result *res, const pd_error *err,
     (void)res;
     if (err != NULL)
         pd_error_copy(&c->err, err);
-    op_done(c, c->b->o.batch_rows, err != NULL);
+    pd_bench_op_done(c, c->b->o.batch_rows, err != NULL);
 }
 
 static void on_gathered(pd_gather_item *items, int n, void *ctx)
@@ -699,7 +311,7 @@ static void on_gathered(pd_gather_item *items, int n, void *ctx)
             failed = true;
             pd_error_copy(&c->err, &items[i].err);
         }
-    op_done(c, (uint64_t)n, failed);
+    pd_bench_op_done(c, (uint64_t)n, failed);
 }
 
 static void gen_batch(client *c)
@@ -718,8 +330,19 @@ static void gen_batch(client *c)
         gen_value(c, &b->params[i % (size_t)np], c->bbuf[i]);
 }
 
+/* The pool refused c's request: it is closing, so the run ends. */
+static void pool_closing(client *c)
+{
+    pd_error e = PD_ERROR_INIT;
+
+    pd_error_set(&e, PD_ERR_CANCELED, "the pool is closing");
+    pd_bench_fail(c->b, &e);
+    pd_error_clear(&e);
+    pd_bench_client_finish(c);
+}
+
 /* Starts one operation of c. */
-static void issue(client *c)
+void pd_bench_issue(client *c)
 {
     bench *b = c->b;
     pd_query_opts qo;
@@ -730,14 +353,14 @@ static void issue(client *c)
     switch (b->o.mode) {
     case PD_BENCH_QUERY:
         if (b->o.pipeline > 1)
-            send_round(c);
+            pd_bench_send_round(c);
         else
-            send_one(c);
+            pd_bench_send_one(c);
         return;
     case PD_BENCH_POOL:
         memset(&qo, 0, sizeof(qo));
         qo.source = SOURCE;
-        gen_params(c);
+        pd_bench_gen_params(c);
         c->t_sent = uv_hrtime();
         rc = pd_query_fetch(b->pool, b->sql, b->o.nparams, c->pv, &qo,
                             on_fetched, c);
@@ -760,11 +383,7 @@ static void issue(client *c)
         break;
     }
     if (rc != 0) {
-        pd_error e = PD_ERROR_INIT;
-        pd_error_set(&e, PD_ERR_CANCELED, "the pool is closing");
-        bench_fail(b, &e);
-        pd_error_clear(&e);
-        client_finish(c);
+        pool_closing(c);
         return;
     }
     if (b->started)
@@ -772,7 +391,7 @@ static void issue(client *c)
 }
 
 /* The client is done: its pipeline ended, its connection given back. */
-static void client_finish(client *c)
+void pd_bench_client_finish(client *c)
 {
     bench *b = c->b;
 
@@ -780,7 +399,7 @@ static void client_finish(client *c)
         return;
     if (c->in_pipeline) {
         if (!c->ending)
-            end_pipeline(c);
+            pd_bench_end_pipeline(c);
         return; /* on_p_done comes back here */
     }
     c->done = true;
@@ -795,17 +414,12 @@ static void client_finish(client *c)
 static void start_client(client *c)
 {
     if (c->b->o.mode == PD_BENCH_QUERY) {
-        if (pd_pool_acquire(c->b->pool, 0, on_acquired, c) != 0) {
-            pd_error e = PD_ERROR_INIT;
-            pd_error_set(&e, PD_ERR_CANCELED, "the pool is closing");
-            bench_fail(c->b, &e);
-            pd_error_clear(&e);
-            client_finish(c);
-        }
+        if (pd_pool_acquire(c->b->pool, 0, pd_bench_on_acquired, c) != 0)
+            pool_closing(c);
     } else if (c->warm_left > 0) {
-        issue(c);
+        pd_bench_issue(c);
     } else {
-        client_ready(c);
+        pd_bench_client_ready(c);
     }
 }
 
