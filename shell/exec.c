@@ -57,7 +57,20 @@ struct sh_session {
                               owned */
     sh_exec_done_cb sql_cb; /* a command's SQL ends here, not the unit */
     void *sql_ctx;
+    /* the running SQL's streamed output (on_sql_chunk) */
+    bool st_cont;          /* a statement's table is open (header shown) */
+    size_t st_prior;       /* its rows printed so far */
+    int64_t st_rows;       /* the last statement's rows, for ROW_COUNT */
+    FILE *st_page;         /* output held for the pager, or NULL */
+    char *st_buf;          /* st_page's buffer */
+    size_t st_len;
 };
+
+/* Rows per chunk of a streamed result (psql's FETCH_COUNT; \set
+ * FETCH_COUNT n changes it). */
+#define STREAM_CHUNK_ROWS 1000
+/* Output held for the pager beyond which the rest streams unpaged. */
+#define STREAM_PAGE_CAP (4u << 20)
 
 static void drop_conn(sh_session *s);
 
@@ -229,11 +242,10 @@ static void sql_finish(sh_session *s, int status)
 
 /* psql's ERROR, SQLSTATE, ROW_COUNT and LAST_ERROR_* variables, and the
  * error \errverbose shows. */
-static void record_outcome(sh_session *s, const pd_result *last,
-                           const pd_error *err)
+static void record_outcome_rows(sh_session *s, int64_t rows,
+                                const pd_error *err)
 {
     char n[32];
-    int64_t rows = last != NULL ? pd_result_rows_affected(last) : -1;
 
     s->sql_failed = err != NULL;
     if (err != NULL) {
@@ -250,6 +262,13 @@ static void record_outcome(sh_session *s, const pd_result *last,
     sh_vars_set(s->vars, "ERROR", "false");
     sh_vars_set(s->vars, "SQLSTATE", "00000");
     sh_vars_set(s->vars, "ROW_COUNT", n);
+}
+
+static void record_outcome(sh_session *s, const pd_result *last,
+                           const pd_error *err)
+{
+    record_outcome_rows(s, last != NULL ? pd_result_rows_affected(last) : -1,
+                        err);
 }
 
 /* \gset: the one row of res into variables; 0, or 1 with the error
@@ -312,26 +331,27 @@ static void on_paged(void *ctx)
     sql_finish(s, s->sql_failed ? 1 : 0);
 }
 
-/* Output for a person at a terminal goes through the pager when it is
- * taller than the screen. Returns 0 when it did nothing (the caller
- * prints), 1 when it printed, 2 when the pager took the output (it ends
- * the SQL when it exits). */
-static int page(sh_session *s, const pd_result *res)
+/* The pager for this SQL's output, or NULL when its output goes straight
+ * out (not a person at a terminal, \o, \gset, \pset pager off). */
+static const char *pager_for(sh_session *s)
 {
-    char *buf = NULL;
-    size_t len = 0, lines = 0, i;
     const char *cmd;
-    FILE *m;
 
-    if (res == NULL || s->pager_mode == 0 || !s->interactive ||
-        s->out != s->base_out ||
+    if (s->pager_mode == 0 || !s->interactive || s->out != s->base_out ||
         (s->sqlo.flags & (SH_SQL_GSET | SH_SQL_NO_PAGER)) ||
         (cmd = sh_pager_command()) == NULL ||
-        !sh_pager_wanted(s->pager_mode, SIZE_MAX) || /* terminals? */
-        (m = open_memstream(&buf, &len)) == NULL)
-        return 0;
-    print_results(s, m, res, false);
-    fclose(m);
+        !sh_pager_wanted(s->pager_mode, SIZE_MAX)) /* terminals? */
+        return NULL;
+    return cmd;
+}
+
+/* Shows buf (taken) through the pager cmd when it is taller than the
+ * screen, else writes it out. Returns 1 when it was written, 2 when the
+ * pager took it (it ends the SQL when it exits). */
+static int page_buf(sh_session *s, const char *cmd, char *buf, size_t len)
+{
+    size_t lines = 0, i;
+
     for (i = 0; i < len; i++)
         lines += buf[i] == '\n';
     if (!sh_pager_wanted(s->pager_mode, lines)) {
@@ -347,6 +367,25 @@ static int page(sh_session *s, const pd_result *res)
     fwrite(buf, 1, len, s->out);
     free(buf);
     return 1;
+}
+
+/* Output for a person at a terminal goes through the pager when it is
+ * taller than the screen. Returns 0 when it did nothing (the caller
+ * prints), 1 when it printed, 2 when the pager took the output (it ends
+ * the SQL when it exits). */
+static int page(sh_session *s, const pd_result *res)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    const char *cmd;
+    FILE *m;
+
+    if (res == NULL || (cmd = pager_for(s)) == NULL ||
+        (m = open_memstream(&buf, &len)) == NULL)
+        return 0;
+    print_results(s, m, res, false);
+    fclose(m);
+    return page_buf(s, cmd, buf, len);
 }
 
 static void on_sql_done(pd_result *res, const pd_error *err, void *ctx)
@@ -376,6 +415,78 @@ static void on_sql_done(pd_result *res, const pd_error *err, void *ctx)
         }
     }
     pd_result_free(res);
+    sql_finish(s, status);
+}
+
+/* Ends holding output for the pager: what was held goes out, and the
+ * rest of the result streams unpaged (a result too big to hold). */
+static void stream_unhold(sh_session *s)
+{
+    if (s->st_page == NULL)
+        return;
+    fclose(s->st_page);
+    s->st_page = NULL;
+    fwrite(s->st_buf, 1, s->st_len, s->out);
+    free(s->st_buf);
+    s->st_buf = NULL;
+    s->st_len = 0;
+}
+
+/* A chunk of the running SQL's rows: printed at once as psql's
+ * FETCH_COUNT mode prints it, so memory stays bounded. On an error the
+ * rows of the chunk in progress are dropped, as psql's failed FETCH
+ * drops them; the chunks before stay printed. */
+static void on_sql_chunk(const pd_result *chunk, const pd_chunk_info *info,
+                         const pd_error *err, void *ctx)
+{
+    sh_session *s = ctx;
+    sh_print_opts o = s->popts; /* a shallow copy: strings borrowed */
+    const char *cmd;
+    int status = err != NULL ? 1 : 0;
+
+    if (s->sqlo.flags & SH_SQL_EXPANDED)
+        o.expanded = 1;
+    if (chunk != NULL && err == NULL) {
+        FILE *f = s->st_page != NULL ? s->st_page : s->out;
+
+        sh_format_print_chunk(f, chunk, &o, s->st_cont, !info->set_end,
+                              s->st_prior);
+        if (info->set_end) {
+            s->st_rows = pd_result_rows_affected(chunk);
+            s->st_cont = false;
+            s->st_prior = 0;
+        } else {
+            s->st_cont = true;
+            s->st_prior += pd_result_nrows(chunk);
+        }
+        if (s->st_page != NULL) {
+            fflush(s->st_page);
+            if (s->st_len > STREAM_PAGE_CAP)
+                stream_unhold(s);
+        }
+    }
+    if (!info->last)
+        return;
+    record_outcome_rows(s, s->st_rows, err);
+    s->st_cont = false;
+    s->st_prior = 0;
+    if (s->conn != NULL && pd_conn_state_get(s->conn) == PD_CONN_BROKEN)
+        drop_conn(s);
+    if (s->st_page != NULL) {
+        fclose(s->st_page);
+        s->st_page = NULL;
+        cmd = pager_for(s);
+        if (cmd != NULL &&
+            page_buf(s, cmd, s->st_buf, s->st_len) == 2) {
+            s->st_buf = NULL;
+            s->st_len = 0;
+            return;
+        }
+        if (cmd == NULL)
+            free(s->st_buf);
+        s->st_buf = NULL;
+        s->st_len = 0;
+    }
     sql_finish(s, status);
 }
 
@@ -418,8 +529,33 @@ static void run_sql(sh_session *s)
     opts.copy_in = s->sqlo.copy_in;
     opts.copy_in_len = s->sqlo.copy_in_len;
 
-    if (pd_query_run(s->conn, s->sql, 0, NULL, &opts, on_sql_done, s) == 0)
-        return;
+    /* \gset needs its one row whole, and JSON is one array: those
+     * results are materialised. Everything else streams. */
+    if ((s->sqlo.flags & SH_SQL_GSET) || s->popts.format == SH_FMT_JSON) {
+        if (pd_query_run(s->conn, s->sql, 0, NULL, &opts, on_sql_done, s) ==
+            0)
+            return;
+    } else {
+        const char *fc = sh_vars_get(s->vars, "FETCH_COUNT");
+        long n = fc != NULL ? strtol(fc, NULL, 10) : 0;
+        size_t chunk = n > 0 ? (size_t)n : STREAM_CHUNK_ROWS;
+
+        s->st_cont = false;
+        s->st_prior = 0;
+        s->st_rows = -1;
+        if (pager_for(s) != NULL)
+            s->st_page = open_memstream(&s->st_buf, &s->st_len);
+        if (pd_query_stream(s->conn, s->sql, 0, NULL, &opts, chunk,
+                            on_sql_chunk, s) == 0)
+            return;
+        if (s->st_page != NULL) {
+            fclose(s->st_page);
+            s->st_page = NULL;
+            free(s->st_buf);
+            s->st_buf = NULL;
+            s->st_len = 0;
+        }
+    }
     /* The held connection broke while idle: give it back and say so. */
     drop_conn(s);
     pd_error_set(&err, PD_ERR_CONNECTION,

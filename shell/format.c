@@ -619,6 +619,29 @@ void sh_format_print(FILE *out, const pd_result *res,
         fprintf(out, "%s\n", tag);
 }
 
+/* Prints one chunk of a streamed result; see format.h. */
+void sh_format_print_chunk(FILE *out, const pd_result *res,
+                           const sh_print_opts *opts, bool cont, bool more,
+                           size_t prior)
+{
+    const char *tag = pd_result_tag(res);
+    sh_table t;
+
+    if (!pd_result_has_rows(res) || opts->format == SH_FMT_JSON) {
+        if (!more)
+            sh_format_print(out, res, opts);
+        return;
+    }
+    table_init(&t, res, opts->null_str);
+    t.cont = cont;
+    t.more = more;
+    t.prior = prior;
+    print_model(out, &t, opts);
+    table_free(&t);
+    if (!more && !opts->quiet && tag != NULL && tag_with_rows(tag))
+        fprintf(out, "%s\n", tag);
+}
+
 /* Prints a hand-made table with its title and footers; see format.h. */
 void sh_format_print_table(FILE *out, const sh_print_table *pt,
                            const sh_print_opts *opts)

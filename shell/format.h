@@ -42,6 +42,16 @@ void sh_print_opts_free(sh_print_opts *o);
 void sh_format_print(FILE *out, const pd_result *res,
                      const sh_print_opts *opts);
 
+/* Prints one chunk of a streamed statement's rows (res borrowed) as
+ * psql's FETCH_COUNT mode prints it: the title and header only when
+ * !cont, the footer ("(N rows)" counting prior rows too) and the command
+ * tag only when !more; column widths are the chunk's own. A result
+ * without rows prints as sh_format_print. JSON has no chunked form:
+ * callers materialise it. */
+void sh_format_print_chunk(FILE *out, const pd_result *res,
+                           const sh_print_opts *opts, bool cont, bool more,
+                           size_t prior);
+
 /* A table psql builds itself instead of printing a query's rows (\d NAME,
  * \du): cells given as text, each column's alignment given. All
  * borrowed. */
@@ -94,6 +104,12 @@ typedef struct sh_table {
     const char *title;     /* printed above the table, or NULL */
     const char *const *footers; /* nfooters lines replacing "(N rows)" */
     size_t nfooters;
+    /* A chunk of a streamed result, as psql's FETCH_COUNT prints it
+     * (printTableOpt's start_table, stop_table, prior_records); all zero
+     * for a whole table. */
+    bool cont;             /* not the first chunk: no title, no header */
+    bool more;             /* not the last chunk: no footer, no end */
+    size_t prior;          /* rows printed in the chunks before */
 } sh_table;
 
 /* One display line of a value, as psql's aligned printers show it: tabs

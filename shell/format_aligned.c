@@ -218,7 +218,7 @@ void sh_format_aligned(FILE *out, const sh_table *t, const sh_print_opts *o)
         cols[c].lines = pd_xcalloc((size_t)cols[c].maxlines + 1,
                                    sizeof(sh_line));
     }
-    if (t->title != NULL && !o->tuples_only) {
+    if (!t->cont && t->title != NULL && !o->tuples_only) {
         int w;
 
         /* Centred over the table, or as is when it is wider. */
@@ -227,11 +227,13 @@ void sh_format_aligned(FILE *out, const sh_table *t, const sh_print_opts *o)
             spaces(out, (total - w) / 2);
         fprintf(out, "%s\n", t->title);
     }
-    if (!o->tuples_only)
+    if (!t->cont && !o->tuples_only)
         print_headers(out, t, cols, border);
     /* Without columns psql has no cells, hence no row lines at all. */
     for (r = 0; t->ncols > 0 && r < t->nrows; r++)
         print_row(out, t, t->cells + r * (size_t)t->ncols, cols, border);
+    if (t->more)
+        goto out;
     if (border == 2)
         rule(out, cols, t->ncols, border);
     if (t->nfooters > 0 && !o->tuples_only) {
@@ -242,10 +244,12 @@ void sh_format_aligned(FILE *out, const sh_table *t, const sh_print_opts *o)
     } else if (o->footer && !o->tuples_only) {
         char foot[64];
 
-        sh_format_footer(foot, sizeof(foot), t->nrows);
+        sh_format_footer(foot, sizeof(foot), t->prior + t->nrows);
         fprintf(out, "%s\n", foot);
     }
     fputc('\n', out);
+
+out:
 
     for (c = 0; c < t->ncols; c++) {
         free(cols[c].buf);

@@ -45,7 +45,7 @@ void sh_format_csv(FILE *out, const sh_table *t, const sh_print_opts *o)
         }
         return;
     }
-    if (!o->tuples_only) {
+    if (!t->cont && !o->tuples_only) {
         for (c = 0; c < t->ncols; c++) {
             if (c > 0)
                 fputc(sep, out);

@@ -142,10 +142,10 @@ void sh_format_expanded(FILE *out, const sh_table *t,
     bool hmulti = false, dmulti = false;
     sh_line *hl = NULL, *dl = NULL;
     char *hbuf = NULL, *dbuf = NULL;
-    size_t record = 1;
+    size_t record = t->prior + 1;
 
     ncells = t->nrows * (size_t)t->ncols;
-    if (ncells == 0) {
+    if (ncells == 0 && !t->cont) {
         /* Nothing to show record by record: psql prints the footers or
          * the row count, and no title. */
         if (!o->tuples_only && t->nfooters > 0) {
@@ -154,13 +154,13 @@ void sh_format_expanded(FILE *out, const sh_table *t,
         } else if (!o->tuples_only && o->footer) {
             char foot[64];
 
-            sh_format_footer(foot, sizeof(foot), t->nrows);
+            sh_format_footer(foot, sizeof(foot), t->prior + t->nrows);
             fprintf(out, "%s\n", foot);
         }
         fputc('\n', out);
         return;
     }
-    if (t->title != NULL && !o->tuples_only)
+    if (!t->cont && t->title != NULL && !o->tuples_only)
         fprintf(out, "%s\n", t->title);
 
     for (i = 0; i < (size_t)t->ncols; i++) {
@@ -192,8 +192,8 @@ void sh_format_expanded(FILE *out, const sh_table *t,
             dsize = sz;
     }
 
-    hbuf = pd_xmalloc(hsize);
-    dbuf = pd_xmalloc(dsize);
+    hbuf = pd_xmalloc(hsize > 0 ? hsize : 1);
+    dbuf = pd_xmalloc(dsize > 0 ? dsize : 1);
     hl = pd_xcalloc((size_t)hheight + 1, sizeof(*hl));
     dl = pd_xcalloc((size_t)dheight + 1, sizeof(*dl));
     for (i = 0; i < ncells; i++) {
@@ -202,7 +202,7 @@ void sh_format_expanded(FILE *out, const sh_table *t,
         if (c == 0) {
             if (!o->tuples_only)
                 record_line(out, border, record++, hwidth, dwidth);
-            else if (i != 0 || border == 2)
+            else if (i != 0 || t->cont || border == 2)
                 record_line(out, border, 0, hwidth, dwidth);
         }
         hn = sh_format_lines(t->headers[c], hbuf, hl);
@@ -210,6 +210,8 @@ void sh_format_expanded(FILE *out, const sh_table *t,
         print_field(out, hl, hn, dl, dn, border, hwidth, dwidth, hmulti,
                     dmulti);
     }
+    if (t->more)
+        goto out;
     if (border == 2)
         record_line(out, border, 0, hwidth, dwidth);
     /* Only given footers: psql has no "(N rows)" in this layout. */
@@ -221,6 +223,7 @@ void sh_format_expanded(FILE *out, const sh_table *t,
     }
     fputc('\n', out);
 
+out:
     free(hbuf);
     free(dbuf);
     free(hl);

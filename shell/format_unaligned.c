@@ -23,7 +23,9 @@ static void print_vertical(FILE *out, const sh_table *t,
     size_t ncells = t->nrows * (size_t)t->ncols, i;
     bool pending = false;
 
-    if (t->title != NULL && !o->tuples_only) {
+    if (t->cont)
+        pending = true; /* psql: "assume continuing printout" */
+    else if (t->title != NULL && !o->tuples_only) {
         fputs(t->title, out);
         pending = true;
     }
@@ -43,6 +45,8 @@ static void print_vertical(FILE *out, const sh_table *t,
         else
             pending = true;
     }
+    if (t->more)
+        return;
     if (!o->tuples_only && t->nfooters > 0) {
         put(out, o->record_sep);
         for (i = 0; i < t->nfooters; i++) {
@@ -67,11 +71,13 @@ void sh_format_unaligned(FILE *out, const sh_table *t,
         print_vertical(out, t, o);
         return;
     }
-    if (!o->tuples_only && t->title != NULL) {
+    if (t->cont) {
+        pending = true; /* psql: "assume continuing printout" */
+    } else if (!o->tuples_only && t->title != NULL) {
         fputs(t->title, out);
         put(out, o->record_sep);
     }
-    if (!o->tuples_only) {
+    if (!t->cont && !o->tuples_only) {
         for (c = 0; c < t->ncols; c++) {
             if (c > 0)
                 put(out, o->field_sep);
@@ -90,6 +96,8 @@ void sh_format_unaligned(FILE *out, const sh_table *t,
         else
             pending = true;
     }
+    if (t->more)
+        return;
     if (!o->tuples_only && t->nfooters > 0) {
         for (i = 0; i < t->nfooters; i++) {
             if (pending)
@@ -102,7 +110,7 @@ void sh_format_unaligned(FILE *out, const sh_table *t,
 
         if (pending)
             put(out, o->record_sep);
-        sh_format_footer(foot, sizeof(foot), t->nrows);
+        sh_format_footer(foot, sizeof(foot), t->prior + t->nrows);
         fputs(foot, out);
         pending = true;
     }
