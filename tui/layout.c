@@ -10,6 +10,7 @@ typedef struct row {
     int first, n;  /* panels first..first+n-1 */
     int weight;    /* the largest of its panels' */
     int max_h;     /* the largest of its panels'; 0: no limit */
+    int min_h;     /* the largest of its panels'; 0: none */
 } row;
 
 static tui_rect rect(int y, int x, int h, int w)
@@ -60,8 +61,11 @@ static void apportion(int total, const int *w, const bool *use, int n,
 
 /* Heights of n rows sharing total: a single short row gets all of it;
  * otherwise a row with a max_h gets it first (no more than an even share
- * of total), the other rows share the rest by weight, each at least
- * TUI_LAYOUT_MIN_H, and what no row may take goes by weight to all. */
+ * of total), the other rows get TUI_LAYOUT_MIN_H each; then a row asking
+ * for a min_h gets up to it (no more than its max_h) while each row
+ * without a max_h can still have TUI_LAYOUT_MIN_H more; the rows without
+ * a max_h share the rest by weight, and what no row may take goes by
+ * weight to all. */
 static void heights(const row *rows, int n, int total, int *out)
 {
     int w[TUI_LAYOUT_MAX], i, spare = total, fair = total / n, nfree = 0;
@@ -84,6 +88,19 @@ static void heights(const row *rows, int n, int total, int *out)
         }
         spare -= out[i];
     }
+    for (i = 0; i < n; i++) {
+        int want = rows[i].min_h, give;
+
+        if (rows[i].max_h > 0 && want > rows[i].max_h)
+            want = rows[i].max_h;
+        give = want - out[i];
+        if (give > spare - nfree * TUI_LAYOUT_MIN_H)
+            give = spare - nfree * TUI_LAYOUT_MIN_H;
+        if (give > 0) {
+            out[i] += give;
+            spare -= give;
+        }
+    }
     if (spare <= 0)
         return;
     if (nfree == 0)
@@ -103,6 +120,7 @@ static int pack(const tui_layout_hint *hints, int npanels, int grid_cols,
         bool wide = h != NULL && h->wide;
         int weight = h != NULL && h->weight > 0 ? h->weight : 1;
         int max_h = h != NULL && h->max_h > 0 ? h->max_h : 0;
+        int min_h = h != NULL && h->min_h > 0 ? h->min_h : 0;
         row *r = nrows > 0 ? &rows[nrows - 1] : NULL;
 
         if (r == NULL || wide || r->n >= grid_cols ||
@@ -112,8 +130,11 @@ static int pack(const tui_layout_hint *hints, int npanels, int grid_cols,
             r->n = 0;
             r->weight = weight;
             r->max_h = max_h;
+            r->min_h = 0;
         }
         r->n++;
+        if (min_h > r->min_h)
+            r->min_h = min_h;
         if (weight > r->weight)
             r->weight = weight;
         if (r->max_h != 0 && (max_h == 0 || max_h > r->max_h))

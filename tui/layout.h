@@ -6,7 +6,8 @@
  * and a key bar line. Panels fill the area in rows: up to grid_cols
  * side by side, a wide panel on a row of its own. Rows share the height
  * by weight, each at least TUI_LAYOUT_MIN_H and, while another row can
- * use the space, at most its max_h. Small screens collapse: first the
+ * use the space, at most its max_h; a row asking for a min_h gets it
+ * first, taken from the rows that can shrink. Small screens collapse: first the
  * header and key bar go, then the rows that would be too short, always
  * keeping the focused panel. A rectangle with h == 0 or w == 0 is
  * hidden. */
@@ -29,6 +30,9 @@ typedef struct tui_layout_hint {
     int weight; /* share of the spare rows; 0 counts as 1 */
     int max_h;  /* rows it can use; 0: no limit */
     bool wide;  /* a row of its own, across the whole width */
+    int min_h;  /* rows it asks for before the others share the spare
+                   (all its lines); 0: none. Granted as far as the rows
+                   without a max_h keep 2 * TUI_LAYOUT_MIN_H each */
 } tui_layout_hint;
 
 typedef struct tui_layout {

@@ -32,7 +32,8 @@ static const tui_table_col cols[NCOLS] = {
     [C_ERROR] = {.name = "ERROR", .min_w = 10, .max_w = 0, .prio = 8},
 };
 
-#define BAR_W 20 /* cells of the progress bar at most */
+#define BAR_W 20    /* cells of the progress bar at most */
+#define ASK_JOBS 12 /* jobs the panel asks room for at most */
 
 typedef struct syncs_model {
     tui_table table;
@@ -245,6 +246,38 @@ static void draw_last(const syncs_model *m, WINDOW *w, int y,
                   line);
 }
 
+/* The table of jobs from line top; when some do not fit, its last line
+ * says how many (on the headings when there is no line for it). Returns
+ * the lines used. */
+static int draw_jobs(syncs_model *m, WINDOW *w, int top, const tui_theme *th,
+                     bool stale, bool focused)
+{
+    tui_table *t = &m->table;
+    bool filter_line = t->editing || t->filter[0] != '\0';
+    int avail = getmaxy(w) - top, used, hidden, x,
+        all = 1 + (t->nview > 0 ? (int)t->nview : 1) + (filter_line ? 1 : 0);
+    char more[48];
+
+    if (avail >= all)
+        return tui_table_draw(t, w, top, th, stale, focused, all);
+    used = tui_table_draw(t, w, top, th, stale, focused,
+                          avail >= 3 ? avail - 1 : avail);
+    hidden = (int)t->nview - (t->page < (int)t->nview ? t->page :
+                                                        (int)t->nview);
+    if (hidden <= 0)
+        return used;
+    snprintf(more, sizeof(more), "+%d more, Enter to zoom", hidden);
+    if (avail >= 3) {
+        tui_panel_put(w, top + used, 0, tui_theme_attr(th, TUI_ROLE_DIM),
+                      more);
+        return used + 1;
+    }
+    x = getmaxx(w) - tui_panel_width(more) - 1;
+    tui_panel_put(w, top, x > 0 ? x : 0, tui_theme_attr(th, TUI_ROLE_DIM),
+                  more);
+    return used;
+}
+
 static void syncs_draw(tui_panel *p, WINDOW *w, int top, const tui_theme *th)
 {
     syncs_model *m = p->model;
@@ -261,10 +294,19 @@ static void syncs_draw(tui_panel *p, WINDOW *w, int top, const tui_theme *th)
     else
         draw_last(m, w, top, th, top + 1 >= rows);
     top++;
-    if (top >= rows)
+    if (top >= rows) { /* no line for a job (the names, before a run) */
+        if (m->running || m->ran) {
+            char more[48];
+            int x;
+
+            snprintf(more, sizeof(more), " +%d more, Enter to zoom", m->n);
+            x = getmaxx(w) - tui_panel_width(more);
+            tui_panel_put(w, top - 1, x > 0 ? x : 0,
+                          tui_theme_attr(th, TUI_ROLE_DIM), more);
+        }
         return;
-    used = tui_table_draw(&m->table, w, top, th, tui_panel_stale(p),
-                          p->focused, m->n + 1);
+    }
+    used = draw_jobs(m, w, top, th, tui_panel_stale(p), p->focused);
     top += used;
     /* The whole error of the selected job (focused), else of the first
      * that failed, in what is left. */
@@ -297,13 +339,16 @@ static void syncs_click(tui_panel *p, int y, int x)
     tui_table_click(&m->table, y);
 }
 
-/* One line when there is nothing to list; else the jobs, the progress
- * line, the headings and two lines of error. */
+/* One line when there is nothing to list; else it asks for the frame,
+ * the progress line, the headings and every job (ASK_JOBS at most), and
+ * can use two lines of error more. */
 static void syncs_fit(tui_panel *p, tui_layout_hint *h)
 {
     syncs_model *m = p->model;
+    int jobs = m->n < ASK_JOBS ? m->n : ASK_JOBS;
 
-    h->max_h = m->n == 0 ? 3 : m->n + 2 + 2 + 2;
+    h->max_h = m->n == 0 ? 3 : jobs + 2 + 2 + 2;
+    h->min_h = m->n == 0 ? 0 : jobs + 2 + 2;
 }
 
 static void syncs_free(tui_panel *p)

@@ -237,5 +237,43 @@ for i in "${!panels[@]}"; do
             "$(printf '%s\n' "$s" | grep -A2 -- "┌ ${panels[$i]}" |
                 tr '\n' '|')"
 done
+
+# At 160x48 the Syncs panel has room for all five of the demo's jobs, and
+# keeps it when a ':' Results panel opens (the layout takes the rows from
+# panels that can shrink).
+jobs=(transfer-ab transfer-ba markets prices open-positions)
+all_jobs() { # NAME TEST: ok when every job has its line on screen.
+    local j i=0 miss
+    while :; do
+        miss=()
+        s=$(screen "$1")
+        for j in "${jobs[@]}"; do
+            printf '%s\n' "$s" | grep -Eq -- \
+                "│$j +(idle|queued|running|retrying|ok|failed|skipped)" ||
+                miss+=("$j")
+        done
+        [ ${#miss[@]} -eq 0 ] && break
+        [ $i -ge 30 ] && break
+        sleep 0.1
+        i=$((i + 1))
+    done
+    if [ ${#miss[@]} -eq 0 ]; then ok "$2"
+    else not_ok "$2" "missing ${miss[*]}: $(printf '%s\n' "$s" |
+        grep -A8 -- '┌ Syncs' | tr '\n' '|')"; fi
+}
+tmux_resize demo 160 48
+sleep 0.5
+all_jobs demo "demo at 160x48: the Syncs panel shows all 5 jobs"
+command demo 'SELECT 1'
+waitfor demo "demo: ':SELECT 1' opens the Results panel" '┌ Results' 5
+all_jobs demo "demo at 160x48 with Results: all 5 jobs still shown"
+tmux_resize demo 80 24
+if tmux_wait demo '┌ Syncs' 3 && ! screen demo | grep -q 'pane-exit'; then
+    ok "demo: resize to 80x24 keeps the Syncs panel"
+else
+    not_ok "demo: resize to 80x24 keeps the Syncs panel" \
+        "$(screen demo | tr '\n' '|')"
+fi
+tmux_resize demo 160 48
 tmux_keys demo q
 waitfor demo "demo: q quits with status 0" '^\[pane-exit\] 0$' 10

@@ -204,8 +204,8 @@ static void test_all_sizes(void **state)
 /* The dashboard's own arrangement: three small panels, then Slow queries,
  * then Activity and Locks on rows of their own. */
 static const tui_layout_hint dash[6] = {
-    {1, 9, false}, {1, 9, false}, {1, 9, false},
-    {2, 0, false}, {4, 0, true}, {2, 0, true},
+    {1, 9, false, 0}, {1, 9, false, 0}, {1, 9, false, 0},
+    {2, 0, false, 0}, {4, 0, true, 0}, {2, 0, true, 0},
 };
 
 static void test_hints_rows(void **state)
@@ -246,7 +246,8 @@ static void test_hints_rows(void **state)
 
 static void test_hints_max_only_while_others_can_grow(void **state)
 {
-    static const tui_layout_hint capped[2] = {{1, 4, false}, {1, 5, true}};
+    static const tui_layout_hint capped[2] = {{1, 4, false, 0},
+                                                 {1, 5, true, 0}};
     tui_layout l;
 
     (void)state;
@@ -259,7 +260,7 @@ static void test_hints_max_only_while_others_can_grow(void **state)
 
 static void test_hints_equal_to_plain(void **state)
 {
-    tui_layout_hint none[8] = {{0, 0, false}};
+    tui_layout_hint none[8] = {{0, 0, false, 0}};
     tui_layout a, b;
     int rows, cols, n;
 
@@ -327,6 +328,62 @@ static void test_hints_all_sizes(void **state)
             }
 }
 
+/* The demo's dashboard: dash, then Syncs (5 jobs: asks for 9 rows, can
+ * use 11), two custom panels and the Results panel. */
+static const tui_layout_hint demo[10] = {
+    {1, 9, false, 0}, {1, 9, false, 0}, {1, 9, false, 0},
+    {2, 0, false, 0}, {4, 0, true, 0}, {2, 0, true, 0},
+    {1, 11, true, 9}, {2, 0, false, 0}, {2, 0, false, 0},
+    {6, 0, true, 0},
+};
+
+static void test_hints_min_h(void **state)
+{
+    tui_layout l;
+    int i, rows, cols;
+
+    (void)state;
+    /* 160x48: Syncs gets all it asks for, with or without Results. */
+    assert_int_equal(tui_layout_compute_hints(&l, 48, 160, demo, 9, 4, false),
+                     0);
+    assert_true(l.panel[6].h >= 9);
+    assert_true(l.panel[6].h <= 11);
+    assert_tiles(&l);
+    assert_int_equal(tui_layout_compute_hints(&l, 48, 160, demo, 10, 4,
+                                              false), 0);
+    assert_int_equal(l.panel[6].h, 9);
+    for (i = 0; i < 10; i++)
+        assert_true(l.panel[i].h >= TUI_LAYOUT_MIN_H);
+    assert_tiles(&l);
+    /* 80x24: no room to give; the rows without a limit keep theirs. */
+    assert_int_equal(tui_layout_compute_hints(&l, 24, 80, demo, 10, 4, false),
+                     0);
+    assert_true(l.panel[6].h < 9);
+    assert_true(l.panel[4].h >= TUI_LAYOUT_MIN_H);
+    assert_tiles(&l);
+    /* A min_h alone (no max_h) is granted too, then shares the spare. */
+    {
+        static const tui_layout_hint two[2] = {{1, 0, true, 0},
+                                               {1, 0, true, 20}};
+
+        assert_int_equal(tui_layout_compute_hints(&l, 32, 80, two, 2, 0,
+                                                  false), 0);
+        assert_true(l.panel[1].h >= 20);
+        assert_true(l.panel[0].h >= 2 * TUI_LAYOUT_MIN_H);
+        assert_tiles(&l);
+    }
+    for (rows = 0; rows <= 60; rows++)
+        for (cols = 0; cols <= 200; cols += 10)
+            for (i = 0; i < 10; i++) {
+                assert_int_equal(tui_layout_compute_hints(&l, rows, cols,
+                                                          demo, 10, i, false),
+                                 0);
+                assert_tiles(&l);
+                if (rows > 0 && cols > 0)
+                    assert_true(tui_layout_visible(&l.panel[i]));
+            }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -343,6 +400,7 @@ int main(void)
         cmocka_unit_test(test_hints_equal_to_plain),
         cmocka_unit_test(test_neighbour_and_hit),
         cmocka_unit_test(test_hints_all_sizes),
+        cmocka_unit_test(test_hints_min_h),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
