@@ -1,10 +1,8 @@
 /* bench_cmd.c: `pgdeck bench`, and the shell's \batch and \bench.
  *
- * The benchmark itself is core/bench; this file turns arguments into its
- * options and its result into text or JSON. \batch reads its file with
- * uv_fs (the loop keeps running: the dashboard's command line uses the
- * same commands), turns CSV or JSON rows into parameter sets, and hands
- * them to core/batch.
+ * The benchmark itself is core/bench; this file runs it and turns its
+ * result into text or JSON. The arguments are parsed in bench_cmd_args.c,
+ * \batch is in bench_cmd_batch.c (see bench_cmd_internal.h).
  *
  * `pgdeck bench --jobs N` (N > 1) runs N threads, as pgbench -j does, each
  * with its own pd_core (its own loop and pool) built from its own copy of
@@ -16,262 +14,21 @@
  * histograms merged bucket by bucket, the window the longest of the
  * threads' windows (so qps = total / that window). */
 #include "shell/bench_cmd.h"
+#include "shell/bench_cmd_internal.h"
 #include "shell/demo_cmd.h"
 
 #include <ctype.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 
-#include <cjson/cJSON.h>
-
-#include "core/batch.h"
 #include "core/bench.h"
 #include "core/config.h"
 #include "core/core.h"
 #include "core/strbuf.h"
 #include "core/xalloc.h"
-
-#define MAX_PARAMS 100
-#define DEFAULT_DURATION_MS 10000
-
-/* ---- arguments ---- */
-
-typedef struct bench_args {
-    pd_bench_opts o;
-    pd_bench_param params[MAX_PARAMS];
-    bool json;
-    bool warmup_set;
-    int jobs;             /* --jobs: threads, each with its own core */
-    bool help;
-    const char *config;   /* --config FILE (command line only) */
-    const char *host, *port, *user, *dbname, *dsn; /* ditto; borrowed */
-    bool demo;            /* --demo: against the demo database */
-} bench_args;
-
-static const char usage_text[] =
-    "pgdeck bench runs one statement over and over and measures it.\n"
-    "\n"
-    "Usage:\n"
-    "  pgdeck bench [OPTION]... [DBNAME | CONNINFO | URI]\n"
-    "\n"
-    "Load:\n"
-    "  --clients N         clients, each with its own connection (1)\n"
-    "  -j, --jobs N        threads, each with its own loop and pool, the\n"
-    "                      clients shared out among them, as pgbench -j (1)\n"
-    "  --duration S        run for S seconds (10)\n"
-    "  --queries N         or run N operations in all\n"
-    "  --sql SQL           the statement (SELECT 1)\n"
-    "  --param random:LO:HI\n"
-    "                      $1, $2, ... in order: a random integer\n"
-    "  --pipeline N        statements in flight per client, in libpq's\n"
-    "                      pipeline mode, N and a sync point at a time (1)\n"
-    "  --via pool          each statement through the pool and query layer\n"
-    "  --batch ROWS        each operation an executemany of ROWS rows\n"
-    "  --plain             ... one statement per row, never multi-row\n"
-    "  --gather            each operation CLIENTS copies of SQL at once\n"
-    "  --warmup N          operations per client before timing\n"
-    "  --json              the result as one JSON object\n"
-    "\n"
-    "Connection:\n"
-    "  -h, --host HOST  -p, --port PORT  -U, --username USER\n"
-    "  -d, --dbname DBNAME  --config FILE\n";
-
-/* Writes a message into why (whylen bytes) and returns -1. */
-static int bad(char *why, size_t whylen, const char *fmt, ...)
-    PD_PRINTF(3, 4);
-
-static int bad(char *why, size_t whylen, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(why, whylen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
-static bool parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
-{
-    char *end;
-    unsigned long long v;
-
-    if (s == NULL || !isdigit((unsigned char)*s))
-        return false;
-    errno = 0;
-    v = strtoull(s, &end, 10);
-    if (errno != 0 || *end != '\0' || v < lo || v > hi)
-        return false;
-    *out = v;
-    return true;
-}
-
-/* Parses argv[0..argc) (argv[0] is the first option). cli: connection
- * options and a DBNAME are allowed. Returns 0, or -1 with why set. */
-static int parse_bench_args(int argc, char **argv, bool cli, bench_args *a,
-                            char *why, size_t whylen)
-{
-    int i;
-    uint64_t n;
-
-    memset(a, 0, sizeof(*a));
-    a->o.clients = 1;
-    a->o.pipeline = 1;
-    a->jobs = 1;
-    a->o.params = a->params;
-    for (i = 0; i < argc; i++) {
-        char *opt = argv[i], *val = NULL, *eq = NULL;
-        bool has_val = false;
-
-        if (strncmp(opt, "--", 2) == 0 && (eq = strchr(opt, '=')) != NULL) {
-            *eq = '\0'; /* --opt=value: restored below */
-            val = eq + 1;
-            has_val = true;
-        }
-#define NEED_VAL()                                                         \
-    do {                                                                   \
-        if (!has_val) {                                                    \
-            if (i + 1 >= argc) {                                           \
-                if (eq != NULL)                                            \
-                    *eq = '=';                                             \
-                return bad(why, whylen, "option %s needs a value", opt);   \
-            }                                                              \
-            val = argv[++i];                                               \
-        }                                                                  \
-    } while (0)
-        if (strcmp(opt, "--help") == 0 || strcmp(opt, "-?") == 0) {
-            a->help = true;
-        } else if (strcmp(opt, "--json") == 0) {
-            a->json = true;
-        } else if (strcmp(opt, "--plain") == 0) {
-            a->o.batch_flags |= PD_BATCH_PLAIN;
-        } else if (strcmp(opt, "--gather") == 0) {
-            a->o.mode = PD_BENCH_GATHER;
-        } else if (strcmp(opt, "--clients") == 0) {
-            NEED_VAL();
-            if (!parse_u64(val, 1, 10000, &n))
-                return bad(why, whylen, "--clients: must be an integer from "
-                           "1 to 10000 (got \"%s\")", val);
-            a->o.clients = (int)n;
-        } else if (strcmp(opt, "--jobs") == 0 || strcmp(opt, "-j") == 0) {
-            NEED_VAL();
-            if (!parse_u64(val, 1, 10000, &n))
-                return bad(why, whylen, "--jobs: must be an integer from 1 "
-                           "to 10000 (got \"%s\")", val);
-            a->jobs = (int)n;
-        } else if (strcmp(opt, "--duration") == 0) {
-            char *end;
-            double s;
-            NEED_VAL();
-            errno = 0;
-            s = strtod(val, &end);
-            if (errno != 0 || end == val || *end != '\0' || s <= 0 ||
-                s > 86400)
-                return bad(why, whylen, "--duration: must be a number of "
-                           "seconds, above 0 (got \"%s\")", val);
-            a->o.duration_ms = (uint32_t)(s * 1000 + 0.5);
-            if (a->o.duration_ms == 0)
-                a->o.duration_ms = 1;
-            a->o.ops = 0;
-        } else if (strcmp(opt, "--queries") == 0) {
-            NEED_VAL();
-            if (!parse_u64(val, 1, UINT64_MAX / 2, &n))
-                return bad(why, whylen, "--queries: must be a positive "
-                           "integer (got \"%s\")", val);
-            a->o.ops = n;
-            a->o.duration_ms = 0;
-        } else if (strcmp(opt, "--sql") == 0) {
-            NEED_VAL();
-            a->o.sql = val;
-        } else if (strcmp(opt, "--param") == 0) {
-            NEED_VAL();
-            if (a->o.nparams == MAX_PARAMS)
-                return bad(why, whylen, "--param: at most %d", MAX_PARAMS);
-            if (pd_bench_param_parse(val, &a->params[a->o.nparams]) != 0)
-                return bad(why, whylen, "--param: expected random:LO:HI "
-                           "with integers LO <= HI (got \"%s\")", val);
-            a->o.nparams++;
-        } else if (strcmp(opt, "--pipeline") == 0) {
-            NEED_VAL();
-            if (!parse_u64(val, 1, 10000, &n))
-                return bad(why, whylen, "--pipeline: must be an integer "
-                           "from 1 to 10000 (got \"%s\")", val);
-            a->o.pipeline = (int)n;
-        } else if (strcmp(opt, "--via") == 0) {
-            NEED_VAL();
-            if (strcmp(val, "pool") != 0 && strcmp(val, "conn") != 0)
-                return bad(why, whylen, "--via: pool or conn (got \"%s\")",
-                           val);
-            a->o.mode = strcmp(val, "pool") == 0 ? PD_BENCH_POOL
-                                                 : PD_BENCH_QUERY;
-        } else if (strcmp(opt, "--batch") == 0) {
-            NEED_VAL();
-            if (!parse_u64(val, 1, 10000000, &n))
-                return bad(why, whylen, "--batch: must be a number of rows "
-                           "from 1 to 10000000 (got \"%s\")", val);
-            a->o.mode = PD_BENCH_BATCH;
-            a->o.batch_rows = (size_t)n;
-        } else if (strcmp(opt, "--warmup") == 0) {
-            NEED_VAL();
-            if (!parse_u64(val, 0, 1000000, &n))
-                return bad(why, whylen, "--warmup: must be an integer from "
-                           "0 to 1000000 (got \"%s\")", val);
-            a->o.warmup = (int)n;
-            a->warmup_set = true;
-        } else if (cli && (strcmp(opt, "-h") == 0 ||
-                           strcmp(opt, "--host") == 0)) {
-            NEED_VAL();
-            a->host = val;
-        } else if (cli && (strcmp(opt, "-p") == 0 ||
-                           strcmp(opt, "--port") == 0)) {
-            NEED_VAL();
-            a->port = val;
-        } else if (cli && (strcmp(opt, "-U") == 0 ||
-                           strcmp(opt, "--username") == 0)) {
-            NEED_VAL();
-            a->user = val;
-        } else if (cli && (strcmp(opt, "-d") == 0 ||
-                           strcmp(opt, "--dbname") == 0)) {
-            NEED_VAL();
-            a->dbname = val;
-        } else if (cli && strcmp(opt, "--demo") == 0) {
-            a->demo = true;
-        } else if (cli && strcmp(opt, "--config") == 0) {
-            NEED_VAL();
-            a->config = val;
-        } else if (cli && opt[0] != '-' && a->dsn == NULL) {
-            a->dsn = opt;
-        } else {
-            return bad(why, whylen, "unrecognized argument \"%s\"", opt);
-        }
-#undef NEED_VAL
-        if (eq != NULL)
-            *eq = '=';
-    }
-    if (a->o.duration_ms == 0 && a->o.ops == 0)
-        a->o.duration_ms = DEFAULT_DURATION_MS;
-    if (!a->warmup_set)
-        a->o.warmup = a->o.mode == PD_BENCH_GATHER ? 2
-                      : a->o.mode == PD_BENCH_QUERY ? 0 : 1;
-    if (a->o.mode == PD_BENCH_GATHER && a->o.nparams > 0)
-        return bad(why, whylen, "--gather takes no --param");
-    if (a->jobs > a->o.clients)
-        return bad(why, whylen, "--jobs %d: more jobs than clients (%d); "
-                   "each job runs at least one client", a->jobs,
-                   a->o.clients);
-    if (a->jobs > 1 && a->o.mode == PD_BENCH_GATHER)
-        return bad(why, whylen, "--jobs: not with --gather (one client "
-                   "gathers them all)");
-    if (a->jobs > 1 && a->o.ops > 0 && a->o.ops < (uint64_t)a->jobs)
-        return bad(why, whylen, "--queries %" PRIu64 ": fewer than --jobs "
-                   "(%d); each job runs at least one", a->o.ops, a->jobs);
-    return 0;
-}
 
 /* ---- results ---- */
 
@@ -462,22 +219,13 @@ static void job_main(void *arg)
     j->core = NULL;
 }
 
-/* Runs a's benchmark on a->jobs threads (cfg: the checked settings) and
- * returns the exit status. */
-static int run_jobs(const bench_args *a, const pd_config *cfg)
+/* Fills each job's share of a->jobs: a copy of cfg with a pool sized for
+ * its clients, its clients and its part of --queries. */
+static void share_out(const bench_args *a, const pd_config *cfg,
+                      bench_job *jobs, start_gate *gate)
 {
-    int n = a->jobs, i, created = 0, status = 0, conns = 0;
-    int clients = a->o.clients;
-    bench_job *jobs = pd_xcalloc((size_t)n, sizeof(*jobs));
-    start_gate gate;
-    pd_bench_result total;
-    const pd_error *err = NULL;
-    bool stopped_early = false;
-    int cum = 0;
+    int n = a->jobs, clients = a->o.clients, cum = 0, i;
 
-    memset(&gate, 0, sizeof(gate));
-    if (uv_mutex_init(&gate.mu) != 0 || uv_cond_init(&gate.cv) != 0)
-        pd_fatal("cannot create a mutex or a condition variable");
     for (i = 0; i < n; i++) {
         bench_job *j = &jobs[i];
         int share = clients / n + (i < clients % n ? 1 : 0);
@@ -508,8 +256,61 @@ static int run_jobs(const bench_args *a, const pd_config *cfg)
             }
         }
         cum += share;
-        j->gate = &gate;
+        j->gate = gate;
     }
+}
+
+/* Merges the jobs' results (sums, histograms bucket by bucket, the
+ * longest window), prints them, and returns the exit status. */
+static int merge_report(const bench_args *a, const bench_job *jobs)
+{
+    pd_bench_result total;
+    const pd_error *err = NULL;
+    bool stopped_early = false;
+    int i, conns = 0, status;
+
+    memset(&total, 0, sizeof(total));
+    pd_histogram_reset(&total.latency);
+    pd_histogram_reset(&total.lag);
+    for (i = 0; i < a->jobs; i++) {
+        const bench_job *j = &jobs[i];
+        if (!j->done) {
+            stopped_early = true;
+            continue;
+        }
+        total.queries += j->res.queries;
+        total.ops += j->res.ops;
+        total.errors += j->res.errors;
+        if (j->res.seconds > total.seconds)
+            total.seconds = j->res.seconds;
+        pd_histogram_merge(&total.latency, &j->res.latency);
+        pd_histogram_merge(&total.lag, &j->res.lag);
+        conns += j->conns;
+        if (err == NULL && pd_error_isset(&j->err))
+            err = &j->err;
+    }
+    if (total.seconds > 0)
+        total.qps = (double)total.queries / total.seconds;
+    status = report_run(a, &total, err, conns);
+    if (stopped_early) {
+        fprintf(stderr, "pgdeck: error: the benchmark stopped early\n");
+        status = 1;
+    }
+    return status;
+}
+
+/* Runs a's benchmark on a->jobs threads (cfg: the checked settings) and
+ * returns the exit status. */
+static int run_jobs(const bench_args *a, const pd_config *cfg)
+{
+    int n = a->jobs, i, created = 0, status = 0;
+    bench_job *jobs = pd_xcalloc((size_t)n, sizeof(*jobs));
+    start_gate gate;
+
+    memset(&gate, 0, sizeof(gate));
+    if (uv_mutex_init(&gate.mu) != 0 || uv_cond_init(&gate.cv) != 0)
+        pd_fatal("cannot create a mutex or a condition variable");
+    share_out(a, cfg, jobs, &gate);
     for (i = 0; i < n; i++) {
         if (uv_thread_create(&jobs[i].tid, job_main, &jobs[i]) != 0)
             break;
@@ -541,34 +342,7 @@ static int run_jobs(const bench_args *a, const pd_config *cfg)
             goto out;
         }
     }
-    /* Merge: sums, histograms bucket by bucket, the longest window. */
-    memset(&total, 0, sizeof(total));
-    pd_histogram_reset(&total.latency);
-    pd_histogram_reset(&total.lag);
-    for (i = 0; i < n; i++) {
-        const bench_job *j = &jobs[i];
-        if (!j->done) {
-            stopped_early = true;
-            continue;
-        }
-        total.queries += j->res.queries;
-        total.ops += j->res.ops;
-        total.errors += j->res.errors;
-        if (j->res.seconds > total.seconds)
-            total.seconds = j->res.seconds;
-        pd_histogram_merge(&total.latency, &j->res.latency);
-        pd_histogram_merge(&total.lag, &j->res.lag);
-        conns += j->conns;
-        if (err == NULL && pd_error_isset(&j->err))
-            err = &j->err;
-    }
-    if (total.seconds > 0)
-        total.qps = (double)total.queries / total.seconds;
-    status = report_run(a, &total, err, conns);
-    if (stopped_early) {
-        fprintf(stderr, "pgdeck: error: the benchmark stopped early\n");
-        status = 1;
-    }
+    status = merge_report(a, jobs);
 
 out:
     for (i = 0; i < n; i++) {
@@ -628,14 +402,14 @@ int sh_bench_main(int argc, char **argv)
     char why[256];
     int status = 0;
 
-    if (parse_bench_args(argc - 1, argv + 1, true, &a, why,
-                         sizeof(why)) != 0) {
+    if (sh_bench_cmd_parse_args(argc - 1, argv + 1, true, &a, why,
+                                sizeof(why)) != 0) {
         fprintf(stderr, "pgdeck: error: %s\nTry \"pgdeck bench --help\" for "
                         "more information.\n", why);
         return 2;
     }
     if (a.help) {
-        fputs(usage_text, stdout);
+        fputs(sh_bench_cmd_usage, stdout);
         return 0;
     }
     pd_config_init(&cfg);
@@ -767,8 +541,8 @@ static int cmd_bench(sh_session *s, const char *args)
 
     sb->s = s;
     sb->words = split_words(args, &sb->nwords);
-    if (parse_bench_args(sb->nwords, sb->words, false, &sb->a, why,
-                         sizeof(why)) != 0) {
+    if (sh_bench_cmd_parse_args(sb->nwords, sb->words, false, &sb->a,
+                                why, sizeof(why)) != 0) {
         sh_session_errorf(s, "\\bench: %s", why);
         goto fail;
     }
@@ -810,370 +584,8 @@ fail:
     return 1;
 }
 
-/* ---- \batch ---- */
-
-/* Parameter rows read from a file: nrows x ncols values, row after row,
- * each owned (NULL for SQL NULL). */
-typedef struct rows {
-    char **v;
-    size_t n, cap;
-    size_t nrows;
-    int ncols;
-} rows;
-
-static void rows_add(rows *r, char *val)
-{
-    if (r->n == r->cap) {
-        r->cap = r->cap > 0 ? r->cap * 2 : 256;
-        r->v = pd_xrealloc(r->v, r->cap * sizeof(char *));
-    }
-    r->v[r->n++] = val;
-}
-
-static void rows_free(rows *r)
-{
-    size_t i;
-
-    for (i = 0; i < r->n; i++)
-        free(r->v[i]);
-    free(r->v);
-    memset(r, 0, sizeof(*r));
-}
-
-/* Ends a row of `got` values: the first row sets the width. */
-static int rows_end(rows *r, int got, size_t where, const char *what,
-                    char *why, size_t whylen)
-{
-    if (r->nrows == 0)
-        r->ncols = got;
-    else if (got != r->ncols)
-        return bad(why, whylen, "%s %zu has %d values, the first row has %d",
-                   what, where, got, r->ncols);
-    r->nrows++;
-    return 0;
-}
-
-/* CSV as RFC 4180 and COPY read it: ',' between fields, '"' quotes with
- * "" inside, CRLF or LF between records, an unquoted empty field is NULL
- * and a quoted one is the empty string. Blank lines are skipped. Every
- * record is a parameter row (no header line). */
-static int parse_csv(const char *p, size_t len, rows *r, char *why,
-                     size_t whylen)
-{
-    const char *end = p + len;
-    size_t line = 1;
-    pd_strbuf f = PD_STRBUF_INIT;
-    int rc = 0;
-
-    if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
-        p += 3; /* a UTF-8 byte order mark */
-    while (p < end && rc == 0) {
-        int got = 0;
-        size_t start_line = line;
-
-        if (*p == '\n' || (*p == '\r' && p + 1 < end && p[1] == '\n')) {
-            p += *p == '\r' ? 2 : 1; /* a blank line */
-            line++;
-            continue;
-        }
-        for (;;) {
-            bool quoted = false;
-            pd_strbuf_reset(&f);
-            if (p < end && *p == '"') {
-                quoted = true;
-                for (p++;; p++) {
-                    if (p >= end) {
-                        rc = bad(why, whylen, "line %zu: unterminated "
-                                 "quoted field", start_line);
-                        goto out;
-                    }
-                    if (*p == '"' && p + 1 < end && p[1] == '"') {
-                        pd_strbuf_putc(&f, '"');
-                        p++;
-                    } else if (*p == '"') {
-                        p++;
-                        break;
-                    } else {
-                        if (*p == '\n')
-                            line++;
-                        pd_strbuf_putc(&f, *p);
-                    }
-                }
-            }
-            while (p < end && *p != ',' && *p != '\n' &&
-                   !(*p == '\r' && (p + 1 == end || p[1] == '\n'))) {
-                if (quoted) {
-                    rc = bad(why, whylen, "line %zu: text after a closing "
-                             "quote", line);
-                    goto out;
-                }
-                pd_strbuf_putc(&f, *p++);
-            }
-            rows_add(r, quoted || f.len > 0 ? pd_xstrdup(pd_strbuf_cstr(&f))
-                                            : NULL);
-            got++;
-            if (p < end && *p == ',') {
-                p++;
-                continue;
-            }
-            break;
-        }
-        if (p < end && *p == '\r')
-            p++;
-        if (p < end && *p == '\n') {
-            p++;
-            line++;
-        }
-        rc = rows_end(r, got, start_line, "line", why, whylen);
-    }
-out:
-    pd_strbuf_free(&f);
-    return rc;
-}
-
-/* One JSON value as a parameter: strings as they are, null as NULL,
- * anything else as its JSON text (numbers, booleans, json/jsonb). */
-static char *json_param(const cJSON *v)
-{
-    if (cJSON_IsNull(v))
-        return NULL;
-    if (cJSON_IsString(v))
-        return pd_xstrdup(v->valuestring);
-    if (cJSON_IsBool(v))
-        return pd_xstrdup(cJSON_IsTrue(v) ? "true" : "false");
-    {
-        char *s = cJSON_PrintUnformatted(v), *out;
-        if (s == NULL)
-            pd_fatal("out of memory");
-        out = pd_xstrdup(s);
-        cJSON_free(s);
-        return out;
-    }
-}
-
-/* A JSON array of arrays (values in order) or of objects (their values in
- * the order written). */
-static int parse_json(const char *p, size_t len, rows *r, char *why,
-                      size_t whylen)
-{
-    cJSON *root = cJSON_ParseWithLength(p, len), *row, *v;
-    size_t i = 0;
-    int rc = 0;
-
-    if (root == NULL || !cJSON_IsArray(root)) {
-        cJSON_Delete(root);
-        return bad(why, whylen, "not a JSON array of arrays or objects");
-    }
-    cJSON_ArrayForEach(row, root) {
-        int got = 0;
-        i++;
-        if (!cJSON_IsArray(row) && !cJSON_IsObject(row)) {
-            rc = bad(why, whylen, "element %zu is not an array or an "
-                     "object", i);
-            break;
-        }
-        cJSON_ArrayForEach(v, row) {
-            rows_add(r, json_param(v));
-            got++;
-        }
-        if ((rc = rows_end(r, got, i, "element", why, whylen)) != 0)
-            break;
-    }
-    cJSON_Delete(root);
-    return rc;
-}
-
-typedef struct batch_job {
-    sh_session *s;   /* borrowed */
-    char *path;      /* owned */
-    char *sql;       /* owned */
-    uv_fs_t req;
-    uv_file fd;
-    pd_strbuf data;  /* the file */
-    char chunk[65536];
-    rows rows;
-} batch_job;
-
-static void job_end(batch_job *j, int status)
-{
-    sh_session *s = j->s;
-
-    uv_fs_req_cleanup(&j->req);
-    rows_free(&j->rows);
-    pd_strbuf_free(&j->data);
-    free(j->path);
-    free(j->sql);
-    free(j);
-    sh_session_unit_done(s, status);
-}
-
-static void on_batched(const pd_batch_result *res, const pd_error *err,
-                       void *ctx)
-{
-    batch_job *j = ctx;
-
-    if (err != NULL) {
-        sh_session_print_error(j->s, err);
-        job_end(j, 1);
-        return;
-    }
-    if (!sh_session_print_opts(j->s)->quiet)
-        fprintf(sh_session_out(j->s), "BATCH %zu\n", res->rows);
-    job_end(j, 0);
-}
-
-static void run_rows(batch_job *j)
-{
-    char why[256];
-    const char *p = pd_strbuf_cstr(&j->data);
-    size_t len = j->data.len, k = 0;
-    pd_batch_opts o;
-    int rc;
-
-    while (k < len && isspace((unsigned char)p[k]))
-        k++;
-    rc = k < len && p[k] == '['
-             ? parse_json(p, len, &j->rows, why, sizeof(why))
-             : parse_csv(p, len, &j->rows, why, sizeof(why));
-    if (rc != 0) {
-        sh_session_errorf(j->s, "\\batch: %s: %s", j->path, why);
-        job_end(j, 1);
-        return;
-    }
-    memset(&o, 0, sizeof(o));
-    o.source = "shell";
-    if (pd_batch_run(pd_core_pool(sh_session_core(j->s)), j->sql,
-                     j->rows.nrows, j->rows.ncols,
-                     (const char *const *)j->rows.v, &o, on_batched,
-                     j) != 0) {
-        sh_session_errorf(j->s, "\\batch: the pool is closing");
-        job_end(j, 1);
-    }
-}
-
-static void on_closed(uv_fs_t *req)
-{
-    batch_job *j = req->data;
-
-    uv_fs_req_cleanup(req);
-    run_rows(j);
-}
-
-static void fs_failed(batch_job *j, ssize_t rc)
-{
-    sh_session_errorf(j->s, "\\batch: %s: %s", j->path,
-                      uv_strerror((int)rc));
-    if (j->fd >= 0) {
-        uv_fs_t close_req;
-        uv_fs_req_cleanup(&j->req);
-        /* Synchronous close of a local file (no callback): brief, and
-         * only on this error path. */
-        uv_fs_close(NULL, &close_req, j->fd, NULL);
-        uv_fs_req_cleanup(&close_req);
-    }
-    job_end(j, 1);
-}
-
-static void on_read(uv_fs_t *req)
-{
-    batch_job *j = req->data;
-    ssize_t n = req->result;
-    uv_buf_t buf;
-    int rc;
-
-    if (n < 0) {
-        fs_failed(j, n);
-        return;
-    }
-    uv_fs_req_cleanup(req);
-    if (n == 0) {
-        rc = uv_fs_close(pd_core_loop(sh_session_core(j->s)), &j->req,
-                         j->fd, on_closed);
-        j->fd = -1;
-        if (rc != 0)
-            run_rows(j); /* nothing to wait for: the data is read */
-        return;
-    }
-    pd_strbuf_append(&j->data, j->chunk, (size_t)n);
-    buf = uv_buf_init(j->chunk, sizeof(j->chunk));
-    rc = uv_fs_read(pd_core_loop(sh_session_core(j->s)), &j->req, j->fd,
-                    &buf, 1, -1, on_read);
-    if (rc != 0)
-        fs_failed(j, rc);
-}
-
-static void on_open(uv_fs_t *req)
-{
-    batch_job *j = req->data;
-    uv_buf_t buf;
-    int rc;
-
-    if (req->result < 0) {
-        fs_failed(j, req->result);
-        return;
-    }
-    j->fd = (uv_file)req->result;
-    uv_fs_req_cleanup(req);
-    buf = uv_buf_init(j->chunk, sizeof(j->chunk));
-    rc = uv_fs_read(pd_core_loop(sh_session_core(j->s)), &j->req, j->fd,
-                    &buf, 1, -1, on_read);
-    if (rc != 0)
-        fs_failed(j, rc);
-}
-
-/* \batch FILE SQL: FILE is a word, quoted with '...' when it has blanks;
- * SQL is the rest of the line. */
-static int cmd_batch(sh_session *s, const char *args)
-{
-    batch_job *j;
-    pd_strbuf path = PD_STRBUF_INIT;
-    const char *p = args;
-    int rc;
-
-    if (*p == '\'') {
-        for (p++; *p != '\0'; p++) {
-            if (*p == '\'' && p[1] == '\'')
-                pd_strbuf_putc(&path, *p++);
-            else if (*p == '\'')
-                break;
-            else
-                pd_strbuf_putc(&path, *p);
-        }
-        if (*p == '\'')
-            p++;
-    } else {
-        while (*p != '\0' && !isspace((unsigned char)*p))
-            pd_strbuf_putc(&path, *p++);
-    }
-    while (isspace((unsigned char)*p))
-        p++;
-    if (path.len == 0 || *p == '\0') {
-        pd_strbuf_free(&path);
-        sh_session_errorf(s, "\\batch: usage: \\batch FILE SQL (one row of "
-                          "FILE, CSV or JSON, per execution of SQL)");
-        return 1;
-    }
-    j = pd_xcalloc(1, sizeof(*j));
-    j->s = s;
-    j->path = pd_strbuf_steal(&path);
-    j->sql = pd_xstrdup(p);
-    j->fd = -1;
-    j->req.data = j;
-    rc = uv_fs_open(pd_core_loop(sh_session_core(s)), &j->req, j->path,
-                    O_RDONLY, 0, on_open);
-    if (rc != 0) {
-        sh_session_errorf(s, "\\batch: %s: %s", j->path, uv_strerror(rc));
-        uv_fs_req_cleanup(&j->req);
-        free(j->path);
-        free(j->sql);
-        free(j);
-        return 1;
-    }
-    return SH_CMD_ASYNC;
-}
-
 const sh_cmd sh_batch_commands[] = {
-    {"batch", cmd_batch, "\\batch FILE SQL",
+    {"batch", sh_bench_cmd_batch, "\\batch FILE SQL",
      "run SQL once per row of FILE (CSV or JSON), pipelined, all or none"},
     {"bench", cmd_bench, "\\bench [--clients N] [--duration S] ...",
      "benchmark a statement on the pool (\\bench --help)"},
