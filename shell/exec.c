@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "core/cancel.h"
+#include "core/conninfo.h"
 #include "core/gather.h"
 #include "core/query.h"
 #include "core/sqllex.h"
@@ -62,6 +63,9 @@ struct sh_session {
     size_t st_prior;       /* its rows printed so far */
     int64_t st_rows;       /* the last statement's rows, for ROW_COUNT */
     FILE *st_page;         /* output held for the pager, or NULL */
+    pd_conninfo *own_ci;   /* owned: after \c, the session's own
+                              database (its connection is not the pool's);
+                              NULL: the pool's */
     char *st_buf;          /* st_page's buffer */
     size_t st_len;
 };
@@ -102,6 +106,7 @@ void sh_session_free(sh_session *s)
     free(s->err_prefix);
     free(s->sql);
     sh_vars_free(s->vars);
+    pd_conninfo_free(s->own_ci);
     pd_error_clear(&s->last_err);
     free(s->last_sql);
     free(s->qbuf);
@@ -138,6 +143,8 @@ int sh_session_txn_status(const sh_session *s)
 
 const char *sh_session_dbname(const sh_session *s)
 {
+    if (s->own_ci != NULL)
+        return pd_conninfo_dbname(s->own_ci);
     return pd_conninfo_dbname(pd_core_conninfo(s->core));
 }
 
@@ -497,6 +504,13 @@ static void drop_conn(sh_session *s)
     if (s->conn == NULL)
         return;
     pd_conn_set_notice_cb(s->conn, NULL, NULL);
+    if (s->own_ci != NULL) {
+        /* \c's own connection: not the pool's; the next unit opens a
+         * new one to the same database. */
+        pd_conn_close(s->conn);
+        s->conn = NULL;
+        return;
+    }
     pd_conn_set_dirty(s->conn, true); /* a session: reset before reuse */
     pd_pool_release(pd_core_pool(s->core), s->conn);
     s->conn = NULL;
@@ -581,6 +595,8 @@ static void on_acquired(pd_conn *conn, const pd_error *err, void *ctx)
     sh_session *s = ctx;
 
     if (err != NULL) {
+        if (s->own_ci != NULL)
+            pd_conn_close(conn);
         sh_print_error(s->err, err, s->err_prefix);
         sql_end(s, 2);
         return;
@@ -667,7 +683,8 @@ static int cmd_tuples(sh_session *s, const char *args)
 
 static int cmd_conninfo(sh_session *s, const char *args)
 {
-    const pd_conninfo *ci = pd_core_conninfo(s->core);
+    const pd_conninfo *ci = s->own_ci != NULL ? s->own_ci
+                                              : pd_core_conninfo(s->core);
     const char *host = pd_conninfo_get(ci, "host");
     const char *port = pd_conninfo_get(ci, "port");
 
@@ -685,6 +702,75 @@ static int cmd_conninfo(sh_session *s, const char *args)
                 pd_conninfo_get(ci, "user") ? pd_conninfo_get(ci, "user") : "",
                 host ? host : "localhost", port ? port : "5432");
     return 0;
+}
+
+/* \c DBNAME: the answer to the new connection. On failure psql keeps the
+ * previous connection and says so. */
+typedef struct reconnect {
+    sh_session *s;
+    pd_conninfo *ci; /* owned until it becomes the session's */
+} reconnect;
+
+static void on_reconnected(pd_conn *c, const pd_error *err, void *ctx)
+{
+    reconnect *r = ctx;
+    sh_session *s = r->s;
+    PGconn *pg;
+
+    if (err != NULL) {
+        pd_conn_close(c);
+        pd_conninfo_free(r->ci);
+        free(r);
+        /* psql's wording; the previous connection is kept (psql keeps
+         * it only at a prompt: a script is left without one). */
+        fflush(s->out);
+        fprintf(s->err, "%s\\connect: %s\n",
+                s->err_prefix != NULL ? s->err_prefix : "",
+                err->message != NULL ? err->message : "");
+        if (s->interactive)
+            fputs("Previous connection kept\n", s->err);
+        unit_done(s, 1);
+        return;
+    }
+    drop_conn(s);
+    pd_conninfo_free(s->own_ci);
+    s->own_ci = r->ci;
+    free(r);
+    s->conn = c;
+    pd_conn_set_notice_cb(c, on_notice, s);
+    pg = pd_conn_pg(c);
+    fprintf(s->out, "You are now connected to database \"%s\" as user "
+                    "\"%s\".\n",
+            pg != NULL ? PQdb(pg) : pd_conninfo_dbname(s->own_ci),
+            pg != NULL ? PQuser(pg) : "");
+    unit_done(s, 0);
+}
+
+/* \c [DBNAME]: the session moves to a connection of its own to DBNAME
+ * (the same database when none or "-"), outside the pool. */
+static int cmd_connect(sh_session *s, const char *args)
+{
+    const char *p = args;
+    char *db = sh_vars_next_arg(s->vars, &p);
+    reconnect *r;
+    pd_conn *c;
+
+    r = pd_xcalloc(1, sizeof(*r));
+    r->s = s;
+    r->ci = pd_conninfo_dup(s->own_ci != NULL ? s->own_ci
+                                              : pd_core_conninfo(s->core));
+    if (db != NULL && db[0] != '\0' && strcmp(db, "-") != 0)
+        pd_conninfo_set(r->ci, "dbname", db);
+    free(db);
+    c = pd_conn_new(pd_core_loop(s->core), r->ci);
+    if (pd_conn_connect(c, 0, on_reconnected, r) != 0) {
+        pd_conn_close(c);
+        pd_conninfo_free(r->ci);
+        free(r);
+        sh_session_errorf(s, "\\c: cannot connect now");
+        return 1;
+    }
+    return SH_CMD_ASYNC;
 }
 
 static void on_gathered(pd_gather_item *items, int n, void *ctx)
@@ -749,6 +835,9 @@ const sh_cmd sh_exec_commands[] = {
     {"x", cmd_expanded, "\\x [on|off|auto]", "toggle expanded output"},
     {"a", cmd_aligned, "\\a", "toggle between unaligned and aligned output"},
     {"t", cmd_tuples, "\\t [on|off]", "show only rows"},
+    {"c", cmd_connect, "\\c [DBNAME]",
+     "connect to another database (its own connection, not the pool's)"},
+    {"connect", cmd_connect, NULL, NULL},
     {"conninfo", cmd_conninfo, "\\conninfo",
      "display information about the current connection"},
     {"gather", cmd_gather, "\\gather Q1; Q2; ...",
@@ -828,6 +917,22 @@ static int run_backslash(sh_session *s, const char *line)
     return 1;
 }
 
+/* Gets the session a connection: the pool's, or after \c a new one of
+ * its own to that database. Calls cb as pd_pool_acquire does. */
+static int get_conn(sh_session *s, pd_conn_ready_cb cb, void *ctx)
+{
+    pd_conn *c;
+    int rc;
+
+    if (s->own_ci == NULL)
+        return pd_pool_acquire(pd_core_pool(s->core), 0, cb, ctx);
+    c = pd_conn_new(pd_core_loop(s->core), s->own_ci);
+    rc = pd_conn_connect(c, 0, cb, ctx);
+    if (rc != 0)
+        pd_conn_close(c);
+    return rc;
+}
+
 /* Starts s->sql on the session's connection, acquiring it first when
  * needed. Returns 0, or PD_ESTATE when the pool is closing. */
 static int start_sql(sh_session *s)
@@ -840,7 +945,7 @@ static int start_sql(sh_session *s)
         run_sql(s);
         return 0;
     }
-    return pd_pool_acquire(pd_core_pool(s->core), 0, on_acquired, s);
+    return get_conn(s, on_acquired, s);
 }
 
 /* Runs one unit; see exec.h. Variables are interpolated in SQL here; a
@@ -966,6 +1071,8 @@ static void on_cmd_conn(pd_conn *conn, const pd_error *err, void *ctx)
         }
         pd_error_set(&e, PD_ERR_CONNECTION, "the connection is not usable");
         err = &e;
+    } else if (q->s->own_ci != NULL) {
+        pd_conn_close(conn);
     }
     q->cb(NULL, err, q->ctx);
     pd_error_clear(&e);
@@ -993,7 +1100,7 @@ int sh_session_query(sh_session *s, const char *sql, int nparams,
         cmd_query_free(q);
         return rc;
     }
-    rc = pd_pool_acquire(pd_core_pool(s->core), 0, on_cmd_conn, q);
+    rc = get_conn(s, on_cmd_conn, q);
     if (rc != 0)
         cmd_query_free(q);
     return rc;
