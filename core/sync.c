@@ -7,8 +7,10 @@
  * A job takes its resource locks (sorted by name, so two jobs cannot take
  * them in opposite orders), runs its command if it has one, then its
  * statements or batched upserts inside pd_txn_run, which retries the
- * whole transaction on 40001/40P01. */
+ * whole transaction on 40001/40P01. Reading and checking the input is in
+ * sync_check.c; the structs and what the files share are in sync_int.h. */
 #include "core/sync.h"
+#include "core/sync_int.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -24,68 +26,7 @@
 
 #define LOCK_TIMEOUT_MS 60000
 
-typedef struct lockreq {
-    char *resource;     /* owned */
-    pd_lock_mode mode;
-} lockreq;
-
-typedef struct job {
-    pd_sync *s;
-    int index;
-    /* the spec, copied */
-    char *name, *file, *table, *path;  /* path: file resolved */
-    pd_sync_kind kind;
-    char **sql;
-    int nsql;
-    char **argv;           /* NULL-terminated */
-    char **key;
-    int nkey;
-    lockreq *locks;
-    int nlocks;
-    int *deps;             /* indices */
-    int ndeps;
-    uint32_t timeout_ms;
-    pd_retry_policy retry;
-    char *source;          /* "sync:NAME" */
-    /* the current run */
-    pd_sync_state state;
-    unsigned attempts;
-    int64_t rows, rows_try;
-    uint64_t t0, ms;
-    char *error;
-    char *cols;            /* COMMAND: the table's columns, "\n"-separated */
-    pd_sync_rows *data;    /* LOAD/COMMAND rows */
-    pd_locks_owner *owner;
-    int next_lock;
-    pd_txn *txn;
-    int stmt;              /* next statement (SQL) */
-    size_t off;            /* next row (LOAD/COMMAND) */
-    char *full_sql, *last_sql; /* upserts for a full and a last batch */
-    size_t last_n;
-    uv_work_t work;        /* reading and parsing the load file */
-    pd_error werr;         /* the worker's error */
-} job;
-
-struct pd_sync {
-    uv_loop_t *loop;
-    pd_pool *pool;
-    pd_locks *locks;
-    pd_retry_stats *stats;
-    char *base_dir;
-    int max_active;
-    job *jobs;
-    int n;
-    bool running;
-    int active, pending_reads;
-    pd_locks_owner *all_owner;   /* holds "refresh-all" during a refresh */
-    pd_strbuf bad;               /* validation failures, one per line */
-    char *tables_sql_param;      /* $1 of the catalog check */
-    pd_sync_event_cb on_event;
-    pd_sync_done_cb on_done;
-    void *ctx;
-};
-
-static void schedule(pd_sync *s);
+void pd_sync_schedule(pd_sync *s);
 static void job_done(job *j, const pd_error *err);
 
 const char *pd_sync_state_name(pd_sync_state st)
@@ -366,7 +307,7 @@ pd_sync_status pd_sync_status_get(const pd_sync *s, int i)
     return st;
 }
 
-static void set_state(job *j, pd_sync_state st)
+void pd_sync_set_state(job *j, pd_sync_state st)
 {
     j->state = st;
     if (j->s->on_event != NULL)
@@ -375,7 +316,7 @@ static void set_state(job *j, pd_sync_state st)
 
 /* ---- the end of a refresh ---- */
 
-static void finish(pd_sync *s, const pd_error *err)
+void pd_sync_finish(pd_sync *s, const pd_error *err)
 {
     bool ok = err == NULL;
     int i;
@@ -386,26 +327,6 @@ static void finish(pd_sync *s, const pd_error *err)
     s->all_owner = NULL;
     s->running = false;
     s->on_done(s, ok, err, s->ctx);
-}
-
-/* Bad input was found: nothing runs. A job with bad input fails with its
- * own message, the others with a pointer to it. */
-static void fail_all(pd_sync *s)
-{
-    pd_error err = PD_ERROR_INIT;
-    int i;
-
-    for (i = 0; i < s->n; i++) {
-        job *j = &s->jobs[i];
-        if (j->state != PD_SYNC_QUEUED)
-            continue;
-        if (j->error == NULL)
-            j->error = pd_xstrdup("not run: bad input in another job");
-        set_state(j, PD_SYNC_FAILED);
-    }
-    pd_error_set(&err, PD_ERR_USAGE, "%s", pd_strbuf_cstr(&s->bad));
-    finish(s, &err);
-    pd_error_clear(&err);
 }
 
 /* ---- running one job ---- */
@@ -435,8 +356,8 @@ static void job_done(job *j, const pd_error *err)
     if (err != NULL)
         j->error = pd_xstrdup(err->message != NULL ? err->message : "failed");
     s->active--;
-    set_state(j, err != NULL ? PD_SYNC_FAILED : PD_SYNC_OK);
-    schedule(s);
+    pd_sync_set_state(j, err != NULL ? PD_SYNC_FAILED : PD_SYNC_OK);
+    pd_sync_schedule(s);
 }
 
 static void on_stmt(pd_result *res, const pd_error *err, void *ctx)
@@ -517,7 +438,7 @@ static void body(pd_txn *txn, void *ctx)
 
     j->txn = txn;
     if (pd_txn_attempt(txn) > 0)
-        set_state(j, PD_SYNC_RETRYING);
+        pd_sync_set_state(j, PD_SYNC_RETRYING);
     j->rows_try = 0;
     j->stmt = 0;
     j->off = 0;
@@ -552,31 +473,6 @@ static void run_txn(job *j)
     }
 }
 
-/* A column the table does not have makes the whole job bad input. */
-static int check_columns(const job *j, const pd_sync_rows *rows,
-                         const char *cols, pd_error *err)
-{
-    int c;
-
-    for (c = 0; c < rows->ncols; c++) {
-        const char *p = cols;
-        size_t n = strlen(rows->cols[c]);
-        bool found = false;
-        while (*p != '\0' && !found) {
-            size_t len = strcspn(p, "\n");
-            found = len == n && strncmp(p, rows->cols[c], n) == 0;
-            p += len + (p[len] == '\n');
-        }
-        if (!found) {
-            pd_error_set(err, PD_ERR_USAGE,
-                         "job %s: column \"%s\" is not in table %s", j->name,
-                         rows->cols[c], j->table);
-            return PD_EINVAL;
-        }
-    }
-    return 0;
-}
-
 static void on_cmd(const pd_sync_cmd_result *res, const pd_error *err,
                    void *ctx)
 {
@@ -594,7 +490,8 @@ static void on_cmd(const pd_sync_cmd_result *res, const pd_error *err,
     if (pd_sync_load_parse(res->out, res->out_len, origin,
                            (const char *const *)j->key, j->nkey, &j->data,
                            &e) != 0 ||
-        check_columns(j, j->data, j->cols != NULL ? j->cols : "", &e) != 0) {
+        pd_sync_check_columns(j, j->data, j->cols != NULL ? j->cols : "",
+                              &e) != 0) {
         free(origin);
         job_done(j, &e);
         pd_error_clear(&e);
@@ -656,13 +553,13 @@ static void start_job(job *j)
     j->t0 = uv_now(j->s->loop);
     j->owner = pd_locks_owner_new(j->s->locks, j->source);
     j->next_lock = 0;
-    set_state(j, PD_SYNC_RUNNING);
+    pd_sync_set_state(j, PD_SYNC_RUNNING);
     take_next_lock(j);
 }
 
 /* Starts what may start; skips what cannot run; ends the refresh when
  * nothing is left. */
-static void schedule(pd_sync *s)
+void pd_sync_schedule(pd_sync *s)
 {
     bool changed = true, left = false;
     int i, d;
@@ -680,7 +577,7 @@ static void schedule(pd_sync *s)
                     j->error = pd_xasprintf("not run: the job it depends on, "
                                             "\"%s\", did not succeed",
                                             s->jobs[j->deps[d]].name);
-                    set_state(j, PD_SYNC_SKIPPED);
+                    pd_sync_set_state(j, PD_SYNC_SKIPPED);
                     changed = true;
                     ready = false;
                     break;
@@ -700,177 +597,7 @@ static void schedule(pd_sync *s)
             s->jobs[i].state == PD_SYNC_RETRYING)
             left = true;
     if (!left && s->running)
-        finish(s, NULL);
-}
-
-/* ---- checking the input before anything runs ---- */
-
-static const char catalog_sql[] =
-    "SELECT n, c.oid IS NOT NULL, coalesce((SELECT string_agg(a.attname, "
-    "E'\\n') FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 "
-    "AND NOT a.attisdropped), '') FROM unnest($1::text[]) n "
-    "LEFT JOIN pg_class c ON c.oid = to_regclass(n)";
-
-/* Notes bad input, for the refresh's error and for job j (may be NULL). */
-static void bad(pd_sync *s, job *j, const char *msg)
-{
-    if (s->bad.len > 0)
-        pd_strbuf_putc(&s->bad, '\n');
-    pd_strbuf_puts(&s->bad, msg);
-    if (j != NULL && j->error == NULL)
-        j->error = pd_xstrdup(msg);
-}
-
-static void on_catalog(pd_result *res, const pd_error *err, void *ctx)
-{
-    pd_sync *s = ctx;
-    size_t r;
-    int i;
-
-    if (err != NULL) {
-        char *m = pd_xasprintf("checking the tables failed: %s", err->message);
-        bad(s, NULL, m);
-        free(m);
-    }
-    for (r = 0; res != NULL && r < pd_result_nrows(res); r++) {
-        const char *name = pd_result_value(res, r, 0);
-        bool exists = strcmp(pd_result_value(res, r, 1), "t") == 0;
-        const char *cols = pd_result_value(res, r, 2);
-        for (i = 0; i < s->n; i++) {
-            job *j = &s->jobs[i];
-            pd_error e = PD_ERROR_INIT;
-            if (j->table == NULL || strcmp(j->table, name) != 0)
-                continue;
-            if (!exists) {
-                char *m = pd_xasprintf("job %s: unknown table \"%s\"", j->name,
-                                       name);
-                bad(s, j, m);
-                free(m);
-            } else if (j->data != NULL && check_columns(j, j->data, cols,
-                                                        &e) != 0) {
-                bad(s, j, e.message);
-            } else if (j->kind == PD_SYNC_COMMAND) {
-                free(j->cols);
-                j->cols = pd_xstrdup(cols); /* for on_cmd's check */
-            }
-            pd_error_clear(&e);
-        }
-    }
-    pd_result_free(res);
-    if (s->bad.len > 0)
-        fail_all(s);
-    else
-        schedule(s);
-}
-
-/* One query checks every table named by a job. */
-static void check_catalog(pd_sync *s)
-{
-    pd_query_opts o = {.source = "sync", .flags = PD_QUERY_READ_ONLY};
-    pd_strbuf arr = PD_STRBUF_INIT;
-    const char *p;
-    int i, n = 0;
-
-    if (s->bad.len > 0) {
-        fail_all(s);
-        return;
-    }
-    pd_strbuf_putc(&arr, '{');
-    for (i = 0; i < s->n; i++) {
-        if (s->jobs[i].table == NULL)
-            continue;
-        if (n++ > 0)
-            pd_strbuf_putc(&arr, ',');
-        pd_strbuf_putc(&arr, '"');
-        for (p = s->jobs[i].table; *p != '\0'; p++) {
-            if (*p == '"' || *p == '\\')
-                pd_strbuf_putc(&arr, '\\');
-            pd_strbuf_putc(&arr, *p);
-        }
-        pd_strbuf_putc(&arr, '"');
-    }
-    pd_strbuf_putc(&arr, '}');
-    free(s->tables_sql_param);
-    s->tables_sql_param = pd_strbuf_steal(&arr);
-    if (n == 0) {
-        schedule(s);
-        return;
-    }
-    p = s->tables_sql_param;
-    if (pd_query_fetch(s->pool, catalog_sql, 1, &p, &o, on_catalog, s) != 0) {
-        bad(s, NULL, "checking the tables failed: the pool is closing");
-        fail_all(s);
-    }
-}
-
-/* On the thread pool: read and parse one load file (touches only j). */
-static void read_work(uv_work_t *w)
-{
-    job *j = w->data;
-    FILE *f = fopen(j->path, "rb");
-    pd_strbuf sb = PD_STRBUF_INIT;
-    char buf[65536];
-    size_t n;
-    char *origin;
-
-    if (f == NULL) {
-        pd_error_set(&j->werr, PD_ERR_USAGE, "job %s: %s: %s", j->name,
-                     j->file, strerror(errno));
-        return;
-    }
-    while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-        pd_strbuf_append(&sb, buf, n);
-    if (ferror(f))
-        pd_error_set(&j->werr, PD_ERR_USAGE, "job %s: %s: %s", j->name,
-                     j->file, strerror(errno));
-    fclose(f);
-    if (!pd_error_isset(&j->werr)) {
-        origin = pd_xasprintf("job %s: %s", j->name, j->file);
-        if (pd_sync_load_parse(pd_strbuf_cstr(&sb), sb.len, origin,
-                               (const char *const *)j->key, j->nkey,
-                               &j->data, &j->werr) != 0)
-            j->data = NULL; /* the error is in werr */
-        free(origin);
-    }
-    pd_strbuf_free(&sb);
-}
-
-static void after_read(uv_work_t *w, int status)
-{
-    job *j = w->data;
-    pd_sync *s = j->s;
-
-    if (status != 0)
-        pd_error_set(&j->werr, PD_ERR_USAGE, "job %s: %s: not read",
-                     j->name, j->file);
-    if (pd_error_isset(&j->werr))
-        bad(s, j, j->werr.message);
-    if (--s->pending_reads == 0)
-        check_catalog(s);
-}
-
-static void on_all_locked(pd_lock *lock, const pd_error *err, void *ctx)
-{
-    pd_sync *s = ctx;
-    int i;
-
-    (void)lock;
-    if (err != NULL) {
-        finish(s, err);
-        return;
-    }
-    for (i = 0; i < s->n; i++) {
-        job *j = &s->jobs[i];
-        if (j->kind != PD_SYNC_LOAD)
-            continue;
-        j->work.data = j;
-        if (uv_queue_work(s->loop, &j->work, read_work, after_read) == 0)
-            s->pending_reads++;
-        else
-            bad(s, j, "cannot read the load files");
-    }
-    if (s->pending_reads == 0)
-        check_catalog(s);
+        pd_sync_finish(s, NULL);
 }
 
 /* Starts refresh-all; see sync.h. */
@@ -886,7 +613,7 @@ int pd_sync_run_all(pd_sync *s, pd_sync_event_cb on_event,
     s->all_owner = pd_locks_owner_new(s->locks, "refresh-all");
     if (s->all_owner == NULL ||
         pd_locks_acquire(s->all_owner, "refresh-all", PD_LOCK_EXCLUSIVE, 0,
-                         on_all_locked, s) != 0) {
+                         pd_sync_all_locked, s) != 0) {
         pd_locks_owner_free(s->all_owner);
         s->all_owner = NULL;
         pd_error_set(err, PD_ERR_USAGE, "cannot take the refresh-all lock");
@@ -900,7 +627,7 @@ int pd_sync_run_all(pd_sync *s, pd_sync_event_cb on_event,
     pd_strbuf_reset(&s->bad);
     for (i = 0; i < s->n; i++) {
         job_reset_run(&s->jobs[i]);
-        set_state(&s->jobs[i], PD_SYNC_QUEUED);
+        pd_sync_set_state(&s->jobs[i], PD_SYNC_QUEUED);
     }
     return 0;
 }
