@@ -30,11 +30,22 @@ struct gather {
     pd_query_opts opts;   /* copied */
     bool cancel_mode;
     int failed;           /* 1-based index of the first failure, or 0 */
+    uv_timer_t *recancel; /* owned: repeats the cancels until all end */
 };
+
+static void free_handle(uv_handle_t *h)
+{
+    free(h);
+}
 
 static void finish(gather *g)
 {
     int i;
+
+    if (g->recancel != NULL) {
+        uv_close((uv_handle_t *)g->recancel, free_handle);
+        g->recancel = NULL;
+    }
 
     g->cb(g->items, g->n, g->ctx);
     for (i = 0; i < g->n; i++) {
@@ -47,11 +58,30 @@ static void finish(gather *g)
     free(g);
 }
 
+static void send_cancels(gather *g);
+
+static void on_recancel(uv_timer_t *t)
+{
+    send_cancels(t->data);
+}
+
+/* A cancel request that reaches a backend before its statement starts
+ * does nothing, so the requests are repeated until every statement that
+ * was running has ended. */
 static void cancel_others(gather *g, int failed)
 {
-    int i;
-
     g->failed = failed + 1;
+    send_cancels(g);
+    g->recancel = pd_xmalloc(sizeof(*g->recancel));
+    uv_timer_init(pd_pool_loop(g->pool), g->recancel);
+    g->recancel->data = g;
+    uv_timer_start(g->recancel, on_recancel, 250, 250);
+}
+
+static void send_cancels(gather *g)
+{
+    int i, failed = g->failed - 1;
+
     for (i = 0; i < g->n; i++) {
         if (i == failed || g->parts[i].conn == NULL)
             continue;
