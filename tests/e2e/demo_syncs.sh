@@ -137,7 +137,13 @@ for _ in $(seq 30); do
     [ "${waits:-0}" -ge 1 ] 2>/dev/null && break
     sleep 0.2
 done
-sleep 3
+# Position updates are a small share of the mix: wait for one (bounded,
+# not a timing assertion) rather than for a fixed time.
+for _ in $(seq 100); do
+    n=$(q "SELECT count(*) FROM positions WHERE updated_at >= '$t0'")
+    [ "${n:-0}" -gt 0 ] 2>/dev/null && break
+    sleep 0.2
+done
 tmux_keys wl '\q' Enter
 if tmux_wait wl '\[pane-exit\] 0' 5; then
     ok "quit with the workload running: exit 0 at once"
