@@ -218,7 +218,7 @@ static void add_override(args *a, const char *key, const char *value,
 enum {
     OPT_CSV = 256, OPT_JSON, OPT_NO_COLOR, OPT_MIN_POOL, OPT_MAX_POOL,
     OPT_DEMO, OPT_CONFIG, OPT_THEME, OPT_SLOW_MS, OPT_SLOW_LOG,
-    OPT_PRINT_CONFIG, OPT_METRICS_LISTEN
+    OPT_PRINT_CONFIG, OPT_METRICS_LISTEN, OPT_ON_ERROR_STOP
 };
 
 static const struct option long_opts[] = {
@@ -236,6 +236,7 @@ static const struct option long_opts[] = {
     {"record-separator", required_argument, NULL, 'R'},
     {"no-psqlrc", no_argument, NULL, 'X'},
     {"set", required_argument, NULL, 'v'},
+    {"on-error-stop", no_argument, NULL, OPT_ON_ERROR_STOP},
     {"variable", required_argument, NULL, 'v'},
     {"no-password", no_argument, NULL, 'w'},
     {"version", no_argument, NULL, 'V'},
@@ -286,6 +287,11 @@ static void parse_args(int argc, char **argv, args *a, pd_config *cfg,
         case 'F': set_str(&po->field_sep, optarg); break;
         case 'R': set_str(&po->record_sep, optarg); break;
         case 'X': case 'w': break;
+        case OPT_ON_ERROR_STOP:
+            a->vars = pd_xrealloc(a->vars,
+                                  (size_t)(a->nvars + 1) * sizeof(char *));
+            a->vars[a->nvars++] = "ON_ERROR_STOP=1";
+            break;
         case 'v':
             if (strchr(optarg, '=') == NULL || optarg[0] == '=')
                 usage_error("-v needs NAME=VALUE, got", optarg);

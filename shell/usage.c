@@ -29,6 +29,7 @@ void sh_usage_print(FILE *out)
 "  -f, --file=FILE          run the commands in FILE and exit\n"
 "  -X, --no-psqlrc          accepted for psql compatibility (no rc file)\n"
 "  -v, --set=NAME=VALUE     set the shell variable NAME (e.g. ON_ERROR_STOP=1)\n"
+"      --on-error-stop      stop at the first failed command (exit 3)\n"
 "  -V, --version            print the version and exit\n"
 "  -?, --help               print this help and exit\n"
 "\n"

@@ -111,3 +111,15 @@ out=$(printf 'SELECT 1 AS x;\nSELECT 2 AS y;\n' | $PGDECK -At 2>&1)
 rc=$?
 [ $rc -eq 0 ] && [ "$out" = "$(printf '1\n2')" ] && ok "piped SQL runs like psql -f -" ||
     not_ok "piped SQL runs like psql -f -" "rc=$rc out=$out"
+
+# --on-error-stop (and -v ON_ERROR_STOP=1): the first failure stops the
+# script with psql's exit status 3.
+printf 'SELECT 1 AS a;\nSELECT nope;\nSELECT 3 AS c;\n' >"$tmp/oes.sql"
+for flag in --on-error-stop "-v ON_ERROR_STOP=1"; do
+    # shellcheck disable=SC2086
+    $PGDECK $flag -f "$tmp/oes.sql" >"$tmp/out" 2>/dev/null
+    rc=$?
+    [ $rc -eq 3 ] && ! grep -q '^ c$' "$tmp/out" &&
+        ok "$flag: stops at the failure, exit 3" ||
+        not_ok "$flag: stops at the failure, exit 3" "rc=$rc"
+done
