@@ -137,11 +137,15 @@ for _ in $(seq 30); do
     [ "${waits:-0}" -ge 1 ] 2>/dev/null && break
     sleep 0.2
 done
-# Position updates are a small share of the mix: wait for one (bounded,
-# not a timing assertion) rather than for a fixed time.
+# Wait (bounded, not a timing assertion) until the waiters have finished
+# and reached the slow log, and a position update has happened: those are a
+# small share of the mix, so a fixed pause is not enough under load.
 for _ in $(seq 100); do
     n=$(q "SELECT count(*) FROM positions WHERE updated_at >= '$t0'")
-    [ "${n:-0}" -gt 0 ] 2>/dev/null && break
+    if [ "${n:-0}" -gt 0 ] 2>/dev/null &&
+        grep '"source":"bench"' "$SLOW" 2>/dev/null | grep -q 'UPDATE accounts'; then
+        break
+    fi
     sleep 0.2
 done
 tmux_keys wl '\q' Enter
