@@ -16,5 +16,5 @@ report "tui/ does not include shell/" \
     "$(grep -nE '#[[:space:]]*include[[:space:]]*"shell/' tui/*.[ch] 2>/dev/null)"
 report "shell/ includes tui/ only from main.c" \
     "$(grep -nE '#[[:space:]]*include[[:space:]]*"tui/' shell/*.[ch] 2>/dev/null | grep -v '^shell/main\.c:')"
-report "no *_int.h outside core/" \
-    "$(grep -nE '#[[:space:]]*include[[:space:]]*"[^"]*_int\.h"' shell/*.[ch] tui/*.[ch] tests/*/*.c 2>/dev/null)"
+report "no core *_int.h outside core/" \
+    "$(grep -nE '#[[:space:]]*include[[:space:]]*"core/[^"]*_int\.h"' shell/*.[ch] tui/*.[ch] tests/*/*.c 2>/dev/null)"

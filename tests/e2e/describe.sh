@@ -49,19 +49,6 @@ if ! admin -c "CREATE DATABASE $db" ||
 fi
 export PGDATABASE="$db"
 
-# run PROG OUTPREFIX ARGS...: stdout, stderr and status into files.
-run() {
-    local prog=$1 out=$2; shift 2
-    timeout 30 "$prog" "$@" >"$out.out" 2>"$out.err" </dev/null
-    echo $? >"$out.rc"
-}
-
-show_diff() {
-    printf '# %s differs (-psql +pgdeck):\n' "$1" >&2
-    diff -u --label psql --label pgdeck "$2" "$3" | head -n 30 | cat -A |
-        sed 's/^/#   /' >&2
-}
-
 # compare FLAGS COMMAND [SETTING]: one TAP line; SETTING (a \pset or
 # \x) runs first, as an -c of its own.
 compare() {

@@ -21,6 +21,22 @@ check() {
     if "$@" >/dev/null 2>&1; then ok "$name"; else not_ok "$name" "$*"; fi
 }
 
+# run PROG OUTPREFIX ARGS...: stdout, stderr and exit status into
+# OUTPREFIX.out/.err/.rc, for comparing pgdeck with psql. The timeout keeps
+# a hung program from hanging the suite.
+run() {
+    local prog=$1 out=$2; shift 2
+    timeout 30 "$prog" "$@" >"$out.out" 2>"$out.err" </dev/null
+    echo $? >"$out.rc"
+}
+
+# show_diff WHAT A B: a short unified diff (-psql +pgdeck) on stderr.
+show_diff() {
+    printf '# %s differs (-psql +pgdeck):\n' "$1" >&2
+    diff -u --label psql --label pgdeck "$2" "$3" | head -n 30 | cat -A |
+        sed 's/^/#   /' >&2
+}
+
 pd_tmux() { tmux -L "$PD_TMUX_SOCK" -f /dev/null "$@"; }
 
 # tmux_start NAME COLS ROWS CMD...: a detached session running CMD in a

@@ -12,13 +12,8 @@
 # for the throwaway cluster, PGDECK and PSQL for the two programs.
 
 here=$(cd "$(dirname "$0")" && pwd)
-if [ -f "$here/lib.sh" ]; then
-    # shellcheck source=tests/e2e/lib.sh
-    . "$here/lib.sh"
-fi
-type ok >/dev/null 2>&1 || ok() { printf 'ok - %s\n' "$1"; }
-type not_ok >/dev/null 2>&1 ||
-    not_ok() { printf 'not ok - %s # %s\n' "$1" "${2:-}"; }
+# shellcheck source=tests/e2e/lib.sh
+. "$here/lib.sh"
 
 : "${PGDECK:=./pgdeck}"
 : "${PSQL:=psql}"
@@ -30,21 +25,6 @@ modes=("aligned:" "unaligned:-A" "tuples:-t" "csv:--csv" "expanded:-x")
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/pd-compare.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
-
-# run PROG OUTPREFIX ARGS...: stdout, stderr and status into files. The
-# timeout keeps a hung program from hanging the suite.
-run() {
-    local prog=$1 out=$2; shift 2
-    timeout 30 "$prog" "$@" >"$out.out" 2>"$out.err" </dev/null
-    echo $? >"$out.rc"
-}
-
-# show_diff WHAT A B: a short unified diff on stderr.
-show_diff() {
-    printf '# %s differs (-psql +pgdeck):\n' "$1" >&2
-    diff -u --label psql --label pgdeck "$2" "$3" | head -n 30 | cat -A |
-        sed 's/^/#   /' >&2
-}
 
 # supported FLAGS: does pgdeck accept this mode at all?
 supported() {
