@@ -252,6 +252,12 @@ static bool tag_leaves_state(const char *tag)
                                         "LOAD", "DISCARD"};
     size_t i, n;
 
+    /* Runs on every result: most tags (SELECT, INSERT, UPDATE, ...) are
+     * settled by their first letters without the loop. */
+    if (strchr("SRLUPD", tag[0]) == NULL || tag[0] == '\0' ||
+        strncmp(tag, "SELECT", 6) == 0 || strncmp(tag, "UPDATE", 6) == 0 ||
+        strncmp(tag, "DELETE", 6) == 0)
+        return false;
     for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
         n = strlen(words[i]);
         if (strncmp(tag, words[i], n) == 0 && (tag[n] == '\0' || tag[n] == ' '))
