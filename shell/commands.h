@@ -31,8 +31,9 @@ typedef struct sh_cmd {
     const char *help;  /* one line for \? */
 } sh_cmd;
 
-extern const sh_cmd sh_exec_commands[]; /* exec.c: \q \timing \x \a \t
-                                           \conninfo \gather */
+extern const sh_cmd sh_session_commands[]; /* commands_session.c: \q
+                                              \timing \x \a \t \c
+                                              \conninfo \gather */
 extern const sh_cmd sh_observe_commands[]; /* observe_cmds.c: \pool \slow
                                               \metrics \health \locks
                                               \retries */

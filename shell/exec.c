@@ -5,6 +5,7 @@
  * connection is given back (the pool closes it) and the next unit gets a
  * fresh one. Backslash commands are looked up in a table. */
 #include "shell/exec.h"
+#include "shell/session_internal.h"
 
 #include "shell/commands.h"
 #include "shell/bench_cmd.h"
@@ -27,126 +28,7 @@
 #include "shell/pager.h"
 #include "shell/vars.h"
 
-struct sh_session {
-    pd_core *core;         /* borrowed */
-    FILE *out, *err;       /* borrowed */
-    sh_print_opts popts;   /* owned strings inside */
-    char *err_prefix;      /* owned, or NULL */
-    pd_conn *conn;         /* held pool connection, or NULL */
-    bool busy;             /* a unit is running */
-    bool quit;             /* \q seen */
-    bool timing;           /* \timing on */
-    bool interactive;      /* input comes from a person at a prompt */
-    const char *name_tail; /* modifiers after a command's name ("+") */
-    char *sql;             /* owned text of the running SQL unit */
-    uint64_t start_ns;     /* when the running unit started */
-    sh_exec_done_cb cb;    /* completion of the running unit */
-    void *ctx;
-    /* psql's own commands (commands.c) */
-    sh_vars *vars;         /* owned: \set variables */
-    FILE *base_out;        /* borrowed: out as given; \o goes back to it */
-    pd_error last_err;     /* the last error, for \errverbose */
-    char *last_sql;        /* owned: the last SQL sent, or NULL */
-    char *qbuf;            /* owned: SQL in front of the running command */
-    char *back_pending;    /* owned: a query buffer left unused, or NULL */
-    char *back_feed;       /* owned: text to read as if typed, or NULL */
-    int depth;             /* units nested in a running command (\i) */
-    int pager_mode;        /* \pset pager: 0 off, 1 on, 2 always */
-    bool paging;           /* the pager shows the running SQL's output */
-    bool sql_failed;       /* the running SQL failed (last_err is set) */
-    sh_sql_opts sqlo;      /* how the running SQL prints; gset_prefix
-                              owned */
-    sh_exec_done_cb sql_cb; /* a command's SQL ends here, not the unit */
-    void *sql_ctx;
-    /* the running SQL's streamed output (on_sql_chunk) */
-    bool st_cont;          /* a statement's table is open (header shown) */
-    size_t st_prior;       /* its rows printed so far */
-    int64_t st_rows;       /* the last statement's rows, for ROW_COUNT */
-    FILE *st_page;         /* output held for the pager, or NULL */
-    pd_conninfo *own_ci;   /* owned: after \c, the session's own
-                              database (its connection is not the pool's);
-                              NULL: the pool's */
-    char *st_buf;          /* st_page's buffer */
-    size_t st_len;
-};
 
-/* Rows per chunk of a streamed result (psql's FETCH_COUNT; \set
- * FETCH_COUNT n changes it). */
-#define STREAM_CHUNK_ROWS 1000
-/* Output held for the pager beyond which the rest streams unpaged. */
-#define STREAM_PAGE_CAP (4u << 20)
-
-static void drop_conn(sh_session *s);
-
-/* Returns-owned session; see exec.h. */
-sh_session *sh_session_new(pd_core *core, FILE *out, FILE *err)
-{
-    sh_session *s = pd_xcalloc(1, sizeof(*s));
-
-    s->core = core;
-    s->out = out;
-    s->err = err;
-    s->name_tail = "";
-    sh_print_opts_init(&s->popts);
-    s->vars = sh_vars_new();
-    s->base_out = out;
-    s->pager_mode = 1;
-    return s;
-}
-
-/* Frees the session, giving its connection back. Must not be called while
- * a unit runs. Accepts NULL. */
-void sh_session_free(sh_session *s)
-{
-    if (s == NULL)
-        return;
-    drop_conn(s);
-    sh_session_set_out(s, NULL);
-    sh_print_opts_free(&s->popts);
-    free(s->err_prefix);
-    free(s->sql);
-    sh_vars_free(s->vars);
-    pd_conninfo_free(s->own_ci);
-    pd_error_clear(&s->last_err);
-    free(s->last_sql);
-    free(s->qbuf);
-    free(s->back_pending);
-    free(s->back_feed);
-    free(s);
-}
-
-sh_print_opts *sh_session_print_opts(sh_session *s)
-{
-    return &s->popts;
-}
-
-void sh_session_set_err_prefix(sh_session *s, const char *prefix)
-{
-    free(s->err_prefix);
-    s->err_prefix = prefix != NULL ? pd_xstrdup(prefix) : NULL;
-}
-
-void sh_session_set_interactive(sh_session *s, bool interactive)
-{
-    s->interactive = interactive;
-}
-
-bool sh_session_quit_requested(const sh_session *s)
-{
-    return s->quit;
-}
-
-int sh_session_txn_status(const sh_session *s)
-{
-    return s->conn != NULL ? (int)pd_conn_txn_status(s->conn) : PQTRANS_IDLE;
-}
-
-const char *sh_session_dbname(const sh_session *s)
-{
-    if (s->own_ci != NULL)
-        return pd_conninfo_dbname(s->own_ci);
-    return pd_conninfo_dbname(pd_core_conninfo(s->core));
-}
 
 /* Asks the server to cancel the running statement (Ctrl-C). The statement
  * then ends with psql's "canceling statement due to user request" error
@@ -202,14 +84,14 @@ static void unit_done(sh_session *s, int status)
     cb(status, ctx);
 }
 
-static void print_timing(sh_session *s)
+void sh_exec_print_timing(sh_session *s)
 {
     if (s->timing)
         fprintf(s->out, "Time: %.3f ms\n",
                 (double)(uv_hrtime() - s->start_ns) / 1e6);
 }
 
-static void print_chain(sh_session *s, const pd_result *r)
+void sh_exec_print_chain(sh_session *s, const pd_result *r)
 {
     for (; r != NULL; r = pd_result_next(r))
         sh_format_print(s->out, r, &s->popts);
@@ -243,7 +125,7 @@ static void sql_finish(sh_session *s, int status)
         fflush(s->out);
         sh_print_error(s->err, &s->last_err, s->err_prefix);
     }
-    print_timing(s);
+    sh_exec_print_timing(s);
     sql_end(s, status);
 }
 
@@ -405,7 +287,7 @@ static void on_sql_done(pd_result *res, const pd_error *err, void *ctx)
         last = pd_result_next(last);
     record_outcome(s, last, err);
     if (s->conn != NULL && pd_conn_state_get(s->conn) == PD_CONN_BROKEN)
-        drop_conn(s);
+        sh_exec_drop_conn(s);
     if ((s->sqlo.flags & SH_SQL_GSET) && err == NULL && last != NULL) {
         print_results(s, s->out, res, true);
         status = gset(s, last);
@@ -478,7 +360,7 @@ static void on_sql_chunk(const pd_result *chunk, const pd_chunk_info *info,
     s->st_cont = false;
     s->st_prior = 0;
     if (s->conn != NULL && pd_conn_state_get(s->conn) == PD_CONN_BROKEN)
-        drop_conn(s);
+        sh_exec_drop_conn(s);
     if (s->st_page != NULL) {
         fclose(s->st_page);
         s->st_page = NULL;
@@ -499,7 +381,7 @@ static void on_sql_chunk(const pd_result *chunk, const pd_chunk_info *info,
 
 /* Gives the session's connection back to the pool (which closes it if it
  * is broken or inside a transaction). */
-static void drop_conn(sh_session *s)
+void sh_exec_drop_conn(sh_session *s)
 {
     if (s->conn == NULL)
         return;
@@ -571,7 +453,7 @@ static void run_sql(sh_session *s)
         }
     }
     /* The held connection broke while idle: give it back and say so. */
-    drop_conn(s);
+    sh_exec_drop_conn(s);
     pd_error_set(&err, PD_ERR_CONNECTION,
                  "the connection to the server was lost");
     record_outcome(s, NULL, &err);
@@ -581,7 +463,7 @@ static void run_sql(sh_session *s)
 
 /* NOTICE, WARNING and the like go to stderr as libpq formats them, which
  * is what psql prints. */
-static void on_notice(pd_conn *c, const PGresult *res, void *ctx)
+void sh_exec_on_notice(pd_conn *c, const PGresult *res, void *ctx)
 {
     sh_session *s = ctx;
 
@@ -602,324 +484,13 @@ static void on_acquired(pd_conn *conn, const pd_error *err, void *ctx)
         return;
     }
     s->conn = conn;
-    pd_conn_set_notice_cb(conn, on_notice, s);
+    pd_conn_set_notice_cb(conn, sh_exec_on_notice, s);
     run_sql(s);
-}
-
-/* ---- backslash commands ---- */
-
-static int cmd_quit(sh_session *s, const char *args)
-{
-    (void)args;
-    s->quit = true;
-    return 0;
-}
-
-/* Parses psql's boolean words; -1 when neither. */
-static int parse_bool(const char *w)
-{
-    if (strcasecmp(w, "on") == 0 || strcasecmp(w, "true") == 0 ||
-        strcasecmp(w, "yes") == 0 || strcmp(w, "1") == 0)
-        return 1;
-    if (strcasecmp(w, "off") == 0 || strcasecmp(w, "false") == 0 ||
-        strcasecmp(w, "no") == 0 || strcmp(w, "0") == 0)
-        return 0;
-    return -1;
-}
-
-static int cmd_timing(sh_session *s, const char *args)
-{
-    int v = *args ? parse_bool(args) : !s->timing;
-
-    if (v < 0) {
-        fprintf(s->err, "unrecognized value \"%s\" for \"\\timing\": "
-                        "Boolean expected\n", args);
-        return 1;
-    }
-    s->timing = v;
-    fprintf(s->out, "Timing is %s.\n", v ? "on" : "off");
-    return 0;
-}
-
-static int cmd_expanded(sh_session *s, const char *args)
-{
-    int v;
-
-    if (strcasecmp(args, "auto") == 0) {
-        s->popts.expanded = 2;
-        fputs("Expanded display is used automatically.\n", s->out);
-        return 0;
-    }
-    v = *args ? parse_bool(args) : !s->popts.expanded;
-    if (v < 0) {
-        fprintf(s->err, "\\x: unrecognized value \"%s\"\n", args);
-        return 1;
-    }
-    s->popts.expanded = v;
-    fprintf(s->out, "Expanded display is %s.\n", v ? "on" : "off");
-    return 0;
-}
-
-static int cmd_aligned(sh_session *s, const char *args)
-{
-    (void)args;
-    s->popts.format = s->popts.format == SH_FMT_ALIGNED ? SH_FMT_UNALIGNED
-                                                        : SH_FMT_ALIGNED;
-    fprintf(s->out, "Output format is %s.\n",
-            s->popts.format == SH_FMT_ALIGNED ? "aligned" : "unaligned");
-    return 0;
-}
-
-static int cmd_tuples(sh_session *s, const char *args)
-{
-    int v = *args ? parse_bool(args) : !s->popts.tuples_only;
-
-    if (v < 0)
-        return 1;
-    s->popts.tuples_only = v;
-    fprintf(s->out, "Tuples only is %s.\n", v ? "on" : "off");
-    return 0;
-}
-
-static int cmd_conninfo(sh_session *s, const char *args)
-{
-    const pd_conninfo *ci = s->own_ci != NULL ? s->own_ci
-                                              : pd_core_conninfo(s->core);
-    const char *host = pd_conninfo_get(ci, "host");
-    const char *port = pd_conninfo_get(ci, "port");
-
-    (void)args;
-    if (host != NULL && host[0] == '/')
-        fprintf(s->out, "You are connected to database \"%s\" as user \"%s\" "
-                        "via socket in \"%s\" at port \"%s\".\n",
-                pd_conninfo_dbname(ci),
-                pd_conninfo_get(ci, "user") ? pd_conninfo_get(ci, "user") : "",
-                host, port ? port : "5432");
-    else
-        fprintf(s->out, "You are connected to database \"%s\" as user \"%s\" "
-                        "on host \"%s\" at port \"%s\".\n",
-                pd_conninfo_dbname(ci),
-                pd_conninfo_get(ci, "user") ? pd_conninfo_get(ci, "user") : "",
-                host ? host : "localhost", port ? port : "5432");
-    return 0;
-}
-
-/* \c DBNAME: the answer to the new connection. On failure psql keeps the
- * previous connection and says so. */
-typedef struct reconnect {
-    sh_session *s;
-    pd_conninfo *ci; /* owned until it becomes the session's */
-} reconnect;
-
-static void on_reconnected(pd_conn *c, const pd_error *err, void *ctx)
-{
-    reconnect *r = ctx;
-    sh_session *s = r->s;
-    PGconn *pg;
-
-    if (err != NULL) {
-        pd_conn_close(c);
-        pd_conninfo_free(r->ci);
-        free(r);
-        /* psql's wording; the previous connection is kept (psql keeps
-         * it only at a prompt: a script is left without one). */
-        fflush(s->out);
-        fprintf(s->err, "%s\\connect: %s\n",
-                s->err_prefix != NULL ? s->err_prefix : "",
-                err->message != NULL ? err->message : "");
-        if (s->interactive)
-            fputs("Previous connection kept\n", s->err);
-        unit_done(s, 1);
-        return;
-    }
-    drop_conn(s);
-    pd_conninfo_free(s->own_ci);
-    s->own_ci = r->ci;
-    free(r);
-    s->conn = c;
-    pd_conn_set_notice_cb(c, on_notice, s);
-    pg = pd_conn_pg(c);
-    fprintf(s->out, "You are now connected to database \"%s\" as user "
-                    "\"%s\".\n",
-            pg != NULL ? PQdb(pg) : pd_conninfo_dbname(s->own_ci),
-            pg != NULL ? PQuser(pg) : "");
-    unit_done(s, 0);
-}
-
-/* \c [DBNAME]: the session moves to a connection of its own to DBNAME
- * (the same database when none or "-"), outside the pool. */
-static int cmd_connect(sh_session *s, const char *args)
-{
-    const char *p = args;
-    char *db = sh_vars_next_arg(s->vars, &p);
-    reconnect *r;
-    pd_conn *c;
-
-    r = pd_xcalloc(1, sizeof(*r));
-    r->s = s;
-    r->ci = pd_conninfo_dup(s->own_ci != NULL ? s->own_ci
-                                              : pd_core_conninfo(s->core));
-    if (db != NULL && db[0] != '\0' && strcmp(db, "-") != 0)
-        pd_conninfo_set(r->ci, "dbname", db);
-    free(db);
-    c = pd_conn_new(pd_core_loop(s->core), r->ci);
-    if (pd_conn_connect(c, 0, on_reconnected, r) != 0) {
-        pd_conn_close(c);
-        pd_conninfo_free(r->ci);
-        free(r);
-        sh_session_errorf(s, "\\c: cannot connect now");
-        return 1;
-    }
-    return SH_CMD_ASYNC;
-}
-
-static void on_gathered(pd_gather_item *items, int n, void *ctx)
-{
-    sh_session *s = ctx;
-    int i, status = 0;
-
-    for (i = 0; i < n; i++) {
-        print_chain(s, items[i].res);
-        if (pd_error_isset(&items[i].err)) {
-            fflush(s->out);
-            sh_print_error(s->err, &items[i].err, s->err_prefix);
-            status = 1;
-        }
-    }
-    print_timing(s);
-    unit_done(s, status);
-}
-
-/* \gather Q1; Q2; ...: the statements run at once, each on its own pool
- * connection; results print in the order given. */
-static int cmd_gather(sh_session *s, const char *args)
-{
-    pd_query_opts gopts = {.source = "shell", .timeout_ms = PD_QUERY_NO_TIMEOUT};
-    pd_sqlsplit *sp = pd_sqlsplit_new();
-    char **units = NULL, *u;
-    int n = 0, i, rc, first, last;
-
-    pd_sqlsplit_feed(sp, args, strlen(args));
-    for (;;) {
-        u = pd_sqlsplit_next(sp, &first, &last);
-        if (u == NULL)
-            u = pd_sqlsplit_finish(sp, &first, &last);
-        if (u == NULL)
-            break;
-        units = pd_xrealloc(units, (size_t)(n + 1) * sizeof(char *));
-        units[n++] = u;
-    }
-    pd_sqlsplit_free(sp);
-    if (n == 0) {
-        fputs("\\gather: give one or more statements separated by ';'\n",
-              s->err);
-        free(units);
-        return 1;
-    }
-    rc = pd_gather_run(pd_core_pool(s->core), n, (const char *const *)units,
-                       &gopts, on_gathered, s);
-    for (i = 0; i < n; i++)
-        free(units[i]);
-    free(units);
-    if (rc != 0) {
-        fputs("\\gather: the pool is closing\n", s->err);
-        return 1;
-    }
-    return SH_CMD_ASYNC;
-}
-
-const sh_cmd sh_exec_commands[] = {
-    {"q", cmd_quit, "\\q", "quit pgdeck"},
-    {"quit", cmd_quit, NULL, NULL},
-    {"timing", cmd_timing, "\\timing [on|off]", "toggle timing of commands"},
-    {"x", cmd_expanded, "\\x [on|off|auto]", "toggle expanded output"},
-    {"a", cmd_aligned, "\\a", "toggle between unaligned and aligned output"},
-    {"t", cmd_tuples, "\\t [on|off]", "show only rows"},
-    {"c", cmd_connect, "\\c [DBNAME]",
-     "connect to another database (its own connection, not the pool's)"},
-    {"connect", cmd_connect, NULL, NULL},
-    {"conninfo", cmd_conninfo, "\\conninfo",
-     "display information about the current connection"},
-    {"gather", cmd_gather, "\\gather Q1; Q2; ...",
-     "run the statements concurrently, each on its own connection"},
-    {NULL, NULL, NULL, NULL},
-};
-
-/* Every command table; a file that adds commands adds its table here. */
-static const sh_cmd *const tables[] = {
-    sh_exec_commands,
-    sh_describe_commands,
-    sh_psql_commands,
-    sh_observe_commands,
-    sh_refresh_commands,
-    sh_batch_commands,
-};
-
-/* Finds name in the tables: an exact match first, else the longest command
- * name that name starts with followed by only "+" and "S" modifiers (\dt+,
- * \dtS). Sets *tail to the modifiers. */
-static const sh_cmd *find_cmd(const char *name, const char **tail)
-{
-    const sh_cmd *best = NULL;
-    size_t i, best_len = 0;
-
-    for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
-        const sh_cmd *c;
-        for (c = tables[i]; c->name != NULL; c++) {
-            size_t n = strlen(c->name);
-            if (strncmp(name, c->name, n) != 0 || n < best_len)
-                continue;
-            if (name[n] != '\0' && strspn(name + n, "+S") != strlen(name + n))
-                continue;
-            best = c;
-            best_len = n;
-        }
-    }
-    if (best != NULL)
-        *tail = name + best_len;
-    return best;
-}
-
-/* Runs a backslash command line; returns as a sh_cmd_fn does. */
-static int run_backslash(sh_session *s, const char *line)
-{
-    const char *p = line + 1, *args, *tail = "";
-    const sh_cmd *c;
-    char name[64], *a;
-    size_t n = 0, len;
-    int rc;
-
-    while (p[n] != '\0' && !isspace((unsigned char)p[n]) && n < sizeof(name) - 1)
-        n++;
-    memcpy(name, p, n);
-    name[n] = '\0';
-    args = p + n;
-    while (isspace((unsigned char)*args))
-        args++;
-    if ((c = find_cmd(name, &tail)) != NULL) {
-        a = pd_xstrdup(args);
-        len = strlen(a);
-        while (len > 0 && isspace((unsigned char)a[len - 1]))
-            a[--len] = '\0';
-        s->name_tail = tail;
-        rc = c->fn(s, a);
-        s->name_tail = "";
-        free(a);
-        return rc;
-    }
-    /* psql's three wordings: at the prompt, from -c, from a file. */
-    if (s->err_prefix != NULL)
-        fprintf(s->err, "%serror: invalid command \\%s\n", s->err_prefix,
-                name);
-    else
-        fprintf(s->err, "invalid command \\%s\n%s", name,
-                s->interactive ? "Try \\? for help.\n" : "");
-    return 1;
 }
 
 /* Gets the session a connection: the pool's, or after \c a new one of
  * its own to that database. Calls cb as pd_pool_acquire does. */
-static int get_conn(sh_session *s, pd_conn_ready_cb cb, void *ctx)
+int sh_exec_get_conn(sh_session *s, pd_conn_ready_cb cb, void *ctx)
 {
     pd_conn *c;
     int rc;
@@ -945,7 +516,7 @@ static int start_sql(sh_session *s)
         run_sql(s);
         return 0;
     }
-    return get_conn(s, on_acquired, s);
+    return sh_exec_get_conn(s, on_acquired, s);
 }
 
 /* Runs one unit; see exec.h. Variables are interpolated in SQL here; a
@@ -974,7 +545,7 @@ int sh_exec_unit(sh_session *s, const char *unit, sh_exec_done_cb cb,
             s->qbuf = sh_vars_interpolate(s->vars, sql);
             free(sql);
         }
-        rc = run_backslash(s, p + at);
+        rc = sh_dispatch_backslash(s, p + at);
         if (rc != SH_CMD_ASYNC)
             unit_done(s, rc);
         return 0;
@@ -991,40 +562,9 @@ int sh_exec_unit(sh_session *s, const char *unit, sh_exec_done_cb cb,
 
 /* ---- what commands see of the session (commands.h) ---- */
 
-pd_core *sh_session_core(sh_session *s)
-{
-    return s->core;
-}
-
-FILE *sh_session_out(sh_session *s)
-{
-    return s->out;
-}
-
-FILE *sh_session_err(sh_session *s)
-{
-    return s->err;
-}
-
-const char *sh_session_name_tail(const sh_session *s)
-{
-    return s->name_tail;
-}
-
 void sh_session_unit_done(sh_session *s, int status)
 {
     unit_done(s, status);
-}
-
-void sh_session_print(sh_session *s, const pd_result *res)
-{
-    sh_format_print(s->out, res, &s->popts);
-}
-
-void sh_session_print_error(sh_session *s, const pd_error *err)
-{
-    fflush(s->out);
-    sh_print_error(s->err, err, s->err_prefix);
 }
 
 /* A query a command runs on the session's connection, waiting for that
@@ -1064,7 +604,7 @@ static void on_cmd_conn(pd_conn *conn, const pd_error *err, void *ctx)
 
     if (err == NULL) {
         q->s->conn = conn;
-        pd_conn_set_notice_cb(conn, on_notice, q->s);
+        pd_conn_set_notice_cb(conn, sh_exec_on_notice, q->s);
         if (cmd_query_send(q) == 0) {
             cmd_query_free(q);
             return;
@@ -1100,119 +640,13 @@ int sh_session_query(sh_session *s, const char *sql, int nparams,
         cmd_query_free(q);
         return rc;
     }
-    rc = get_conn(s, on_cmd_conn, q);
+    rc = sh_exec_get_conn(s, on_cmd_conn, q);
     if (rc != 0)
         cmd_query_free(q);
     return rc;
 }
 
 /* ---- what psql's own commands need (commands.c) ---- */
-
-sh_vars *sh_session_vars(sh_session *s)
-{
-    return s->vars;
-}
-
-FILE *sh_session_stdout(sh_session *s)
-{
-    return s->base_out;
-}
-
-/* \o: takes f (NULL: back to the original stream); the previous \o file
- * is closed. Its data was written through stdio as it came; the close
- * only flushes the last buffer. */
-void sh_session_set_out(sh_session *s, FILE *f)
-{
-    if (s->out != s->base_out)
-        fclose(s->out);
-    s->out = f != NULL ? f : s->base_out;
-}
-
-bool sh_session_is_interactive(const sh_session *s)
-{
-    return s->interactive;
-}
-
-const char *sh_session_err_prefix(const sh_session *s)
-{
-    return s->err_prefix;
-}
-
-/* Says msg as psql says a command's error: "PREFIXerror: msg" in a file,
- * the bare message at a prompt or from -c. */
-void sh_session_errorf(sh_session *s, const char *fmt, ...)
-{
-    va_list ap;
-
-    fflush(s->out);
-    if (s->err_prefix != NULL)
-        fprintf(s->err, "%serror: ", s->err_prefix);
-    va_start(ap, fmt);
-    vfprintf(s->err, fmt, ap);
-    va_end(ap);
-    fputc('\n', s->err);
-}
-
-const pd_error *sh_session_last_error(const sh_session *s)
-{
-    return pd_error_isset(&s->last_err) ? &s->last_err : NULL;
-}
-
-char *sh_session_take_query_buf(sh_session *s)
-{
-    char *q = s->qbuf;
-
-    s->qbuf = NULL;
-    return q;
-}
-
-const char *sh_session_query_buf(const sh_session *s)
-{
-    return s->qbuf != NULL ? s->qbuf : "";
-}
-
-const char *sh_session_last_sql(const sh_session *s)
-{
-    return s->last_sql != NULL ? s->last_sql : "";
-}
-
-void sh_session_feed_input(sh_session *s, const char *text)
-{
-    free(s->back_feed);
-    s->back_feed = pd_xstrdup(text);
-}
-
-char *sh_session_take_pending(sh_session *s)
-{
-    char *t = s->back_pending;
-
-    s->back_pending = NULL;
-    return t;
-}
-
-char *sh_session_take_feed(sh_session *s)
-{
-    char *t = s->back_feed;
-
-    s->back_feed = NULL;
-    return t;
-}
-
-int sh_session_pager_mode(const sh_session *s)
-{
-    return s->pager_mode;
-}
-
-void sh_session_set_pager_mode(sh_session *s, int mode)
-{
-    s->pager_mode = mode;
-}
-
-const sh_cmd *const *sh_session_cmd_tables(size_t *n)
-{
-    *n = sizeof(tables) / sizeof(tables[0]);
-    return tables;
-}
 
 /* Runs sql for the running command as a SQL unit would run it, ending
  * with cb instead of the unit. See commands.h. */
