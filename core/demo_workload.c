@@ -295,7 +295,7 @@ static void start_xfers(pd_demo_workload *w)
         x->w = w;
         snprintf(x->from, sizeof(x->from), "%ld", i == 0 ? a : b);
         snprintf(x->to, sizeof(x->to), "%ld", i == 0 ? b : a);
-        if (pd_txn_run(w->loop, w->pool, &to, xfer_body, on_xfer_done, x,
+        if (pd_txn_run(w->pool, &to, xfer_body, on_xfer_done, x,
                        pd_core_retry_stats(w->core)) != 0)
             continue;
         w->xfers++;
@@ -434,7 +434,7 @@ static void hold_begin(uv_timer_t *t)
      * workload's transfers': keep out of their way. */
     snprintf(w->held, sizeof(w->held), "%ld",
              rand_in(w, 3, N_ACCOUNTS / 2));
-    if (pd_txn_begin(w->loop, w->pool, &to, on_hold_begin, w) != 0) {
+    if (pd_txn_begin(w->pool, &to, on_hold_begin, w) != 0) {
         hold_again(w);
         return;
     }

@@ -465,7 +465,7 @@ static void run_txn(job *j)
         o.retry = j->retry;
     o.timeout_ms = j->timeout_ms;
     o.source = j->source;
-    if (pd_txn_run(j->s->loop, j->s->pool, &o, body, on_txn_done, j,
+    if (pd_txn_run(j->s->pool, &o, body, on_txn_done, j,
                    j->s->stats) != 0) {
         pd_error_set(&err, PD_ERR_USAGE, "cannot start the transaction");
         job_done(j, &err);

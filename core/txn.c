@@ -461,7 +461,7 @@ static int txn_start(uv_loop_t *loop, pd_pool *pool, const pd_txn_opts *opts,
 }
 
 /* Begins a transaction; see txn.h. */
-int pd_txn_begin(uv_loop_t *loop, pd_pool *pool, const pd_txn_opts *opts,
+int pd_txn_begin(pd_pool *pool, const pd_txn_opts *opts,
                  pd_txn_begin_cb cb, void *ctx)
 {
     pd_txn_opts o;
@@ -470,9 +470,9 @@ int pd_txn_begin(uv_loop_t *loop, pd_pool *pool, const pd_txn_opts *opts,
         pd_txn_opts_init(&o);
     else
         o = *opts;
-    if (loop == NULL || pool == NULL || cb == NULL || !opts_ok(&o))
+    if (pool == NULL || cb == NULL || !opts_ok(&o))
         return PD_EINVAL;
-    return txn_start(loop, pool, &o, cb, ctx, NULL);
+    return txn_start(pd_pool_loop(pool), pool, &o, cb, ctx, NULL);
 }
 
 /* Runs one statement in the transaction; see txn.h. */
@@ -685,7 +685,7 @@ static void runner_try_over(runner *r, pd_txn *x)
 }
 
 /* Runs body as a retried transaction; see txn.h. */
-int pd_txn_run(uv_loop_t *loop, pd_pool *pool, const pd_txn_opts *opts,
+int pd_txn_run(pd_pool *pool, const pd_txn_opts *opts,
                pd_txn_body body, pd_txn_run_cb done, void *ctx,
                pd_retry_stats *stats)
 {
@@ -693,7 +693,7 @@ int pd_txn_run(uv_loop_t *loop, pd_pool *pool, const pd_txn_opts *opts,
     runner *r;
     int rc;
 
-    if (loop == NULL || pool == NULL || body == NULL || done == NULL)
+    if (pool == NULL || body == NULL || done == NULL)
         return PD_EINVAL;
     r = pd_xcalloc(1, sizeof(*r));
     if (opts == NULL)
@@ -709,20 +709,20 @@ int pd_txn_run(uv_loop_t *loop, pd_pool *pool, const pd_txn_opts *opts,
     }
     r->source = pd_xstrdup(r->opts.source != NULL ? r->opts.source : "txn");
     r->opts.source = r->source;
-    r->loop = loop;
+    r->loop = pd_pool_loop(pool);
     r->pool = pool;
     r->body = body;
     r->done = done;
     r->ctx = ctx;
     r->stats = stats;
     pd_retry_rng_seed(&r->rng, uv_hrtime() ^ (uint64_t)(uintptr_t)r);
-    rc = txn_start(loop, pool, &r->opts, on_run_begun, r, r);
+    rc = txn_start(r->loop, pool, &r->opts, on_run_begun, r, r);
     if (rc != 0) {
         free(r->source);
         free(r);
         return rc;
     }
-    uv_timer_init(loop, &r->backoff);
+    uv_timer_init(r->loop, &r->backoff);
     r->backoff.data = r;
     return 0;
 }

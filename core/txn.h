@@ -89,13 +89,12 @@ void pd_txn_opts_init(pd_txn_opts *o);
 
 /* Takes a connection from pool (borrowed, must outlive the transaction)
  * and sends BEGIN with opts' isolation level and access modes. opts (may
- * be NULL for the defaults) is copied. loop is the pool's (borrowed).
+ * be NULL for the defaults) is copied.
  * Returns 0 and calls cb exactly once, never synchronously; or returns
  * PD_EINVAL (bad argument or options) / PD_ESTATE (pool closing) and never
  * calls it. */
-PD_MUSTCHECK int pd_txn_begin(uv_loop_t *loop, pd_pool *pool,
-                              const pd_txn_opts *opts, pd_txn_begin_cb cb,
-                              void *ctx);
+PD_MUSTCHECK int pd_txn_begin(pd_pool *pool, const pd_txn_opts *opts,
+                              pd_txn_begin_cb cb, void *ctx);
 
 /* Runs sql (nparams text parameters, params borrowed for the call) in the
  * transaction. One statement at a time: call the next one from the
@@ -142,11 +141,11 @@ unsigned pd_txn_attempt(const pd_txn *txn);
  * the defaults; copied). Every failed try's decision,
  * every backoff and a final success are recorded in stats (borrowed, must
  * outlive the run: the core's pd_core_retry_stats, or NULL for none).
- * Backoff waits on a timer of loop (the pool's), never sleeping. Returns 0
+ * Backoff waits on a timer of the pool's loop, never sleeping. Returns 0
  * and calls done exactly once, never synchronously, after the last try;
  * or returns PD_EINVAL / PD_ESTATE and calls neither body nor done. */
-PD_MUSTCHECK int pd_txn_run(uv_loop_t *loop, pd_pool *pool,
-                            const pd_txn_opts *opts, pd_txn_body body,
+PD_MUSTCHECK int pd_txn_run(pd_pool *pool, const pd_txn_opts *opts,
+                            pd_txn_body body,
                             pd_txn_run_cb done, void *ctx,
                             pd_retry_stats *stats);
 

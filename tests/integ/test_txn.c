@@ -126,7 +126,7 @@ static pd_txn *begin(world *w, const pd_txn_opts *o)
 {
     step s = {0};
 
-    assert_int_equal(pd_txn_begin(&w->loop, w->pool, o, on_step_begin, &s),
+    assert_int_equal(pd_txn_begin(w->pool, o, on_step_begin, &s),
                      0);
     run_until(&w->loop, &s.done, 20);
     if (pd_error_isset(&s.err))
@@ -363,13 +363,13 @@ static void test_calls_out_of_turn(void **state)
     world_up(&w, 2);
     pd_txn_opts_init(&o);
     o.isolation = (pd_txn_isolation)42;
-    assert_int_equal(pd_txn_begin(&w.loop, w.pool, &o, on_step_begin, &s),
+    assert_int_equal(pd_txn_begin(w.pool, &o, on_step_begin, &s),
                      PD_EINVAL);
     pd_txn_opts_init(&o);
     o.retry = bad;
-    assert_int_equal(pd_txn_run(&w.loop, w.pool, &o, never_body,
+    assert_int_equal(pd_txn_run(w.pool, &o, never_body,
                                 on_never_done, NULL, NULL), PD_EINVAL);
-    assert_int_equal(pd_txn_run(&w.loop, w.pool, NULL, never_body, NULL,
+    assert_int_equal(pd_txn_run(w.pool, NULL, never_body, NULL,
                                 NULL, NULL), PD_EINVAL);
 
     t = begin(&w, NULL);
@@ -575,7 +575,7 @@ static void test_real_deadlock_is_retried(void **state)
     o.retry = pol;
     for (i = 0; i < 2; i++) {
         d.side[i].dl = &d;
-        assert_int_equal(pd_txn_run(&w.loop, w.pool, &o, dl_body,
+        assert_int_equal(pd_txn_run(w.pool, &o, dl_body,
                                     on_run_done, &d.side[i], &w.stats),
                          0);
     }
@@ -693,7 +693,7 @@ static void test_real_serialization_failure_is_retried(void **state)
     o.retry = pol;
     for (i = 0; i < 2; i++) {
         g.side[i].ser = &g;
-        assert_int_equal(pd_txn_run(&w.loop, w.pool, &o, ser_body,
+        assert_int_equal(pd_txn_run(w.pool, &o, ser_body,
                                     on_run_done, &g.side[i], &w.stats),
                          0);
     }
@@ -791,7 +791,7 @@ static void test_connection_killed_before_commit_is_retried(void **state)
        NULL);
     memset(&k, 0, sizeof(k));
     k.w = &w;
-    assert_int_equal(pd_txn_run(&w.loop, w.pool, NULL, kill_body,
+    assert_int_equal(pd_txn_run(w.pool, NULL, kill_body,
                                 on_run_done, &k, &w.stats), 0);
     run_until(&w.loop, &k.paused, 20);
     p[0] = k.pid;
@@ -884,7 +884,7 @@ static void test_commit_lost_is_outcome_unknown(void **state)
     tq(&w, holder, "SELECT pg_advisory_xact_lock(4242)", NULL);
 
     memset(&c, 0, sizeof(c));
-    assert_int_equal(pd_txn_run(&w.loop, w.pool, NULL, cu_body, on_run_done,
+    assert_int_equal(pd_txn_run(w.pool, NULL, cu_body, on_run_done,
                                 &c, &w.stats), 0);
     run_until(&w.loop, &c.committing, 20);
     p[0] = c.pid;
@@ -982,7 +982,7 @@ static void test_run_timeout_and_abort_are_not_retried(void **state)
     pd_txn_opts_init(&opts);
     opts.timeout_ms = 200;
     memset(&o, 0, sizeof(o));
-    assert_int_equal(pd_txn_run(&w.loop, w.pool, &opts, once_body,
+    assert_int_equal(pd_txn_run(w.pool, &opts, once_body,
                                 on_run_done, &o, &w.stats), 0);
     run_until(&w.loop, &o.out.done, 30);
     assert_int_equal(o.out.err.kind, PD_ERR_TIMEOUT);
@@ -993,7 +993,7 @@ static void test_run_timeout_and_abort_are_not_retried(void **state)
 
     /* Canceled from outside while the statement runs. */
     memset(&o, 0, sizeof(o));
-    assert_int_equal(pd_txn_run(&w.loop, w.pool, NULL, once_body,
+    assert_int_equal(pd_txn_run(w.pool, NULL, once_body,
                                 on_run_done, &o, &w.stats), 0);
     run_until(&w.loop, &o.running, 20);
     p[0] = o.pid;
