@@ -185,7 +185,7 @@ if [ -n "$LISTENER" ]; then
     wait "$LISTENER" 2>/dev/null
     LISTENER=
 else
-    ok "busy port: start picks another # SKIP no python3 or perl"
+    not_ok "busy port: start picks another" "neither python3 nor perl to hold the port"
 fi
 
 # --- no server binaries: one line, exit 1, nothing made

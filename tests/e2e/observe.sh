@@ -94,7 +94,7 @@ printf '%s\n' "$out" | grep -q '^{"status":"healthy","response_time_ms":[0-9.]*,
     ok "\\health json" || not_ok "\\health json" "$(printf '%s' "$out" | head -c 200)"
 
 # `pgdeck health`: exit 0 healthy, 1 unhealthy (nothing listens).
-if $PGDECK health --json >"$tmp/h" 2>"$tmp/err" || [ -s "$tmp/h" ]; then
+{
     $PGDECK health --json >"$tmp/h" 2>&1
     rc=$?
     [ $rc -eq 0 ] && grep -q '^{"status":"healthy",' "$tmp/h" &&
@@ -112,13 +112,20 @@ if $PGDECK health --json >"$tmp/h" 2>"$tmp/err" || [ -s "$tmp/h" ]; then
     [ $rc -eq 1 ] && grep -q '^{"status":"unhealthy",' "$tmp/h" &&
         ok "pgdeck health exits 1 on a dead port" ||
         not_ok "pgdeck health exits 1 on a dead port" "rc=$rc $(head -c 200 "$tmp/h")"
-else
-    ok "pgdeck health # SKIP not wired into the entry point yet"
-fi
+}
 
 # --metrics-listen: the shell serves /metrics while it runs.
-if $PGDECK --help 2>/dev/null | grep -q -- '--metrics-listen' &&
-    command -v curl >/dev/null 2>&1; then
+# http_get PORT PATH OUT: the body into OUT, the status code on stdout
+# (bash's /dev/tcp: no curl needed on a fresh machine).
+http_get() {
+    local resp
+    resp=$( (exec 5<>"/dev/tcp/127.0.0.1/$1" &&
+        printf 'GET %s HTTP/1.0\r\nHost: x\r\n\r\n' "$2" >&5 &&
+        timeout 5 cat <&5) 2>/dev/null) || { echo 000; return; }
+    printf '%s' "$resp" | sed '1,/^\r*$/d' >"$3"
+    printf '%s' "$resp" | head -n 1 | awk '{print $2}'
+}
+{
     port=$((PGPORT + 7))
     while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
     mkfifo "$tmp/in"
@@ -128,14 +135,14 @@ if $PGDECK --help 2>/dev/null | grep -q -- '--metrics-listen' &&
     echo 'SELECT 1;' >&4
     code=""
     for i in $(seq 50); do
-        code=$(curl -s -o "$tmp/scrape" -w '%{http_code}' "http://127.0.0.1:$port/metrics" 2>/dev/null)
+        code=$(http_get "$port" /metrics "$tmp/scrape")
         [ "$code" = 200 ] && break
         sleep 0.1
     done
     [ "$code" = 200 ] && prom_ok "$tmp/scrape" &&
         ok "--metrics-listen serves GET /metrics" ||
         not_ok "--metrics-listen serves GET /metrics" "code=$code $(cat "$tmp/bad" 2>/dev/null | head -1)"
-    code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/other")
+    code=$(http_get "$port" /other /dev/null)
     [ "$code" = 404 ] && ok "--metrics-listen: other paths 404" ||
         not_ok "--metrics-listen: other paths 404" "code=$code"
     echo '\q' >&4
@@ -143,6 +150,4 @@ if $PGDECK --help 2>/dev/null | grep -q -- '--metrics-listen' &&
     for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill "$pid" 2>/dev/null
     wait "$pid" 2>/dev/null
-else
-    ok "--metrics-listen # SKIP not wired into the entry point yet"
-fi
+}

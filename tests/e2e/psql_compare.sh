@@ -122,9 +122,8 @@ for mode in "${modes[@]}"; do
     label=${mode%%:*}
     flags=${mode#*:}
     if ! supported "$flags"; then
-        for i in "${!sqls[@]}"; do
-            ok "compare/$label/${names[$i]} # SKIP pgdeck lacks '$flags'"
-        done
+        not_ok "compare/$label: pgdeck refuses '$flags'" \
+            "$(head -c 300 "$tmp/probe.out")"
         continue
     fi
     for i in "${!sqls[@]}"; do
