@@ -1,474 +1,31 @@
-/* theme.c: JSON themes, role -> attributes, colour or monochrome (see
- * theme.h). Parsing is pure (unit tested); tui_theme_init and
- * tui_theme_apply are the only curses calls. */
-#include <errno.h>
-#include <stdarg.h>
-#include <limits.h>
+/* theme.c: a theme (core/theme.h) on the dashboard's screen: roles to
+ * curses attributes and colour pairs, colour or monochrome (see theme.h).
+ * tui_theme_init and tui_theme_apply are the only curses calls. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <unistd.h>
 
-#include <cjson/cJSON.h>
-
-#include "core/xalloc.h"
 #include "tui/theme.h"
 
-#define THEME_FILE_MAX (256 * 1024) /* a theme file larger is an error */
-
-const char *const tui_theme_names[] = {
-    "dark", "light", "solarized-dark", "high-contrast", "monochrome", NULL,
-};
-
-/* The JSON key of each role. */
-static const char *const role_names[TUI_ROLE_COUNT] = {
-    [TUI_ROLE_DEFAULT] = "default",
-    [TUI_ROLE_HEADER] = "header",
-    [TUI_ROLE_FRAME] = "frame",
-    [TUI_ROLE_FRAME_FOCUS] = "frame_focus",
-    [TUI_ROLE_TITLE] = "title",
-    [TUI_ROLE_LABEL] = "label",
-    [TUI_ROLE_VALUE] = "value",
-    [TUI_ROLE_BAR_OK] = "bar_ok",
-    [TUI_ROLE_BAR_WARN] = "bar_warn",
-    [TUI_ROLE_BAR_IDLE] = "bar_idle",
-    [TUI_ROLE_DIM] = "dim",
-    [TUI_ROLE_ERROR] = "error",
-    [TUI_ROLE_KEY] = "key",
-    [TUI_ROLE_KEY_LABEL] = "key_label",
-    [TUI_ROLE_MESSAGE] = "message",
-    [TUI_ROLE_DIALOG] = "dialog",
-    [TUI_ROLE_COLUMN] = "column",
-    [TUI_ROLE_SORT] = "sort",
-    [TUI_ROLE_SELECTED] = "selected",
-    [TUI_ROLE_FILTER] = "filter",
-    [TUI_ROLE_ACTIVE] = "active",
-    [TUI_ROLE_IDLE] = "idle",
-    [TUI_ROLE_IDLE_TXN] = "idle_txn",
-    [TUI_ROLE_WAITING] = "waiting",
-    [TUI_ROLE_BLOCKER] = "blocker",
-    [TUI_ROLE_OK] = "ok",
-    [TUI_ROLE_WARN] = "warn",
-    [TUI_ROLE_ALERT] = "alert",
-    [TUI_ROLE_SPARK] = "spark",
-    [TUI_ROLE_SPARK_ERROR] = "spark_error",
-};
-
-static const char *const color_names[16] = {
-    "black",       "red",         "green",       "yellow",
-    "blue",        "magenta",     "cyan",        "white",
-    "brightblack", "brightred",   "brightgreen", "brightyellow",
-    "brightblue",  "brightmagenta", "brightcyan", "brightwhite",
-};
-
-static const struct {
-    const char *name;
-    attr_t attr;
-} attr_names[] = {
-    {"bold", A_BOLD},           {"dim", A_DIM},
-    {"underline", A_UNDERLINE}, {"reverse", A_REVERSE},
-    {"italic", A_ITALIC},       {"standout", A_STANDOUT},
-    {"blink", A_BLINK},         {"normal", A_NORMAL},
-};
-
-/* xterm's palette for 0..15; 16..255 are computed. */
-static const unsigned char base16[16][3] = {
-    {0, 0, 0},       {205, 0, 0},     {0, 205, 0},     {205, 205, 0},
-    {0, 0, 238},     {205, 0, 205},   {0, 205, 205},   {229, 229, 229},
-    {127, 127, 127}, {255, 0, 0},     {0, 255, 0},     {255, 255, 0},
-    {92, 92, 255},   {255, 0, 255},   {0, 255, 255},   {255, 255, 255},
-};
-
-/* Returns the JSON key of role ("frame_focus"), or "?" out of range. */
-const char *tui_theme_role_name(tui_role role)
+/* PD_THEME_* attribute bits as curses attributes. */
+static attr_t curses_attrs(unsigned bits)
 {
-    if ((int)role < 0 || role >= TUI_ROLE_COUNT)
-        return "?";
-    return role_names[role];
-}
-
-static void rgb_of(int c, int *r, int *g, int *b)
-{
-    static const int level[6] = {0, 95, 135, 175, 215, 255};
-
-    if (c < 16) {
-        *r = base16[c][0];
-        *g = base16[c][1];
-        *b = base16[c][2];
-    } else if (c < 232) {
-        c -= 16;
-        *r = level[c / 36];
-        *g = level[c / 6 % 6];
-        *b = level[c % 6];
-    } else {
-        *r = *g = *b = 8 + 10 * (c - 232);
-    }
-}
-
-static int nearest(int r, int g, int b, int from, int to)
-{
-    long best_d = LONG_MAX;
-    int c, best = from;
-
-    for (c = from; c < to; c++) {
-        int cr, cg, cb;
-        long d;
-
-        rgb_of(c, &cr, &cg, &cb);
-        d = (long)(cr - r) * (cr - r) + (long)(cg - g) * (cg - g) +
-            (long)(cb - b) * (cb - b);
-        if (d < best_d) {
-            best_d = d;
-            best = c;
-        }
-    }
-    return best;
-}
-
-/* Returns the 256-colour index nearest to the colour (r, g, b), from the
- * cube and the grey ramp (16..255; 0..15 vary between terminals). */
-int tui_theme_rgb_to_256(int r, int g, int b)
-{
-    return nearest(r, g, b, 16, 256);
-}
-
-/* Returns color (-1 or 0..255) as a terminal with ncolors colours can
- * show it: itself when it has it; -1 stays -1. Else, by hue rather than
- * by distance (which turns a sea green into cyan): a grey is black, grey
- * or white; a colour keeps the channels near its strongest (red 1,
- * green 2, blue 4, as the ANSI colours are numbered), made bright on
- * terminals with 16 colours when it is bright. */
-int tui_theme_degrade(int color, int ncolors)
-{
-    int r, g, b, max, min, t, c;
-
-    if (color < 0 || color < ncolors)
-        return color;
-    if (ncolors <= 0)
-        return -1;
-    rgb_of(color, &r, &g, &b);
-    max = r > g ? (r > b ? r : b) : (g > b ? g : b);
-    min = r < g ? (r < b ? r : b) : (g < b ? g : b);
-    if (max - min < 40) {
-        if (max < 80)
-            return 0;
-        if (ncolors >= 16)
-            return max < 160 ? 8 : max < 230 ? 7 : 15;
-        return 7;
-    }
-    t = max * 7 / 10;
-    c = (r >= t ? 1 : 0) | (g >= t ? 2 : 0) | (b >= t ? 4 : 0);
-    if (ncolors >= 16 && max >= 230)
-        c += 8;
-    return c;
-}
-
-static int fail(pd_error *err, const char *file, const char *what, ...)
-    PD_PRINTF(3, 4);
-
-static int fail(pd_error *err, const char *file, const char *what, ...)
-{
-    va_list ap;
-    char *msg;
-
-    va_start(ap, what);
-    msg = pd_xvasprintf(what, ap);
-    va_end(ap);
-    pd_error_set(err, PD_ERR_USAGE, "%s: %s", file, msg);
-    free(msg);
-    return PD_EINVAL;
-}
-
-static int parse_color(const cJSON *v, short *out, const char *file,
-                       const char *key, pd_error *err)
-{
-    int i, r, g, b;
-
-    if (cJSON_IsNumber(v)) {
-        if (v->valuedouble < 0 || v->valuedouble > 255 ||
-            v->valuedouble != (double)v->valueint)
-            return fail(err, file, "%s: a colour index is 0..255", key);
-        *out = (short)v->valueint;
-        return 0;
-    }
-    if (!cJSON_IsString(v))
-        return fail(err, file, "%s: a colour is a name, 0..255 or #rrggbb",
-                    key);
-    if (strcasecmp(v->valuestring, "default") == 0) {
-        *out = -1;
-        return 0;
-    }
-    for (i = 0; i < 16; i++)
-        if (strcasecmp(v->valuestring, color_names[i]) == 0) {
-            *out = (short)i;
-            return 0;
-        }
-    if (v->valuestring[0] == '#' && strlen(v->valuestring) == 7 &&
-        strspn(v->valuestring + 1, "0123456789abcdefABCDEF") == 6 &&
-        sscanf(v->valuestring + 1, "%2x%2x%2x", &r, &g, &b) == 3) {
-        *out = (short)tui_theme_rgb_to_256(r, g, b);
-        return 0;
-    }
-    return fail(err, file, "%s: unknown colour \"%s\"", key, v->valuestring);
-}
-
-static int parse_attrs(const cJSON *v, attr_t *out, const char *file,
-                       const char *key, pd_error *err)
-{
-    const cJSON *a;
+    static const struct {
+        unsigned bit;
+        attr_t attr;
+    } map[] = {
+        {PD_THEME_BOLD, A_BOLD},           {PD_THEME_DIM, A_DIM},
+        {PD_THEME_UNDERLINE, A_UNDERLINE}, {PD_THEME_REVERSE, A_REVERSE},
+        {PD_THEME_ITALIC, A_ITALIC},       {PD_THEME_STANDOUT, A_STANDOUT},
+        {PD_THEME_BLINK, A_BLINK},
+    };
+    attr_t a = A_NORMAL;
     size_t i;
 
-    *out = A_NORMAL;
-    if (!cJSON_IsArray(v))
-        return fail(err, file, "%s: a list of attributes, as [\"bold\"]",
-                    key);
-    cJSON_ArrayForEach(a, v)
-    {
-        bool found = false;
-
-        for (i = 0; cJSON_IsString(a) &&
-                    i < sizeof(attr_names) / sizeof(attr_names[0]);
-             i++)
-            if (strcmp(a->valuestring, attr_names[i].name) == 0) {
-                *out |= attr_names[i].attr;
-                found = true;
-            }
-        if (!found)
-            return fail(err, file, "%s: unknown attribute %s%s%s", key,
-                        cJSON_IsString(a) ? "\"" : "",
-                        cJSON_IsString(a) ? a->valuestring : "(not a string)",
-                        cJSON_IsString(a) ? "\"" : "");
-    }
-    return 0;
-}
-
-static int parse_role(const cJSON *obj, tui_theme_style *st,
-                      const char *file, const char *role, pd_error *err)
-{
-    const cJSON *f;
-    char key[96];
-    bool mono = false;
-
-    st->fg = st->bg = -1;
-    st->attrs = st->mono = A_NORMAL;
-    if (!cJSON_IsObject(obj))
-        return fail(err, file, "roles.%s: an object, as {\"fg\": \"red\"}",
-                    role);
-    cJSON_ArrayForEach(f, obj)
-    {
-        int rc;
-
-        snprintf(key, sizeof(key), "roles.%s.%s", role, f->string);
-        if (strcmp(f->string, "fg") == 0)
-            rc = parse_color(f, &st->fg, file, key, err);
-        else if (strcmp(f->string, "bg") == 0)
-            rc = parse_color(f, &st->bg, file, key, err);
-        else if (strcmp(f->string, "attrs") == 0)
-            rc = parse_attrs(f, &st->attrs, file, key, err);
-        else if (strcmp(f->string, "mono") == 0) {
-            rc = parse_attrs(f, &st->mono, file, key, err);
-            mono = true;
-        } else
-            rc = fail(err, file, "%s: unknown key (fg, bg, attrs, mono)",
-                      key);
-        if (rc != 0)
-            return rc;
-    }
-    if (!mono)
-        st->mono = st->attrs;
-    return 0;
-}
-
-/* Line and column (1-based) of byte pos in s. */
-static void line_col(const char *s, const char *pos, int *line, int *col)
-{
-    *line = 1;
-    *col = 1;
-    for (; s < pos && *s != '\0'; s++) {
-        if (*s == '\n') {
-            (*line)++;
-            *col = 1;
-        } else {
-            (*col)++;
-        }
-    }
-}
-
-/* Parses the theme text json (borrowed) from file (borrowed; for
- * messages) into def. Every role must be defined and every key known.
- * Returns 0, or PD_EINVAL with err naming the file and the key (or the
- * line and column of a syntax error); def is then undefined. */
-int tui_theme_parse(tui_theme_def *def, const char *json, const char *file,
-                    pd_error *err)
-{
-    const char *end = NULL;
-    cJSON *root = cJSON_ParseWithOpts(json, &end, true), *roles, *f;
-    int r, rc = 0, line, col;
-
-    memset(def, 0, sizeof(*def));
-    if (root == NULL) {
-        line_col(json, end != NULL ? end : json, &line, &col);
-        return fail(err, file, "%d:%d: not valid JSON", line, col);
-    }
-    if (!cJSON_IsObject(root)) {
-        rc = fail(err, file, "the theme is a JSON object");
-        goto done;
-    }
-    cJSON_ArrayForEach(f, root)
-    {
-        if (strcmp(f->string, "name") == 0) {
-            if (!cJSON_IsString(f) || f->valuestring[0] == '\0' ||
-                strlen(f->valuestring) >= sizeof(def->name)) {
-                rc = fail(err, file, "name: a short string");
-                goto done;
-            }
-            snprintf(def->name, sizeof(def->name), "%s", f->valuestring);
-        } else if (strcmp(f->string, "description") != 0 &&
-                   strcmp(f->string, "roles") != 0) {
-            rc = fail(err, file, "%s: unknown key (name, description, roles)",
-                      f->string);
-            goto done;
-        }
-    }
-    if (def->name[0] == '\0') {
-        rc = fail(err, file, "name: missing");
-        goto done;
-    }
-    roles = cJSON_GetObjectItemCaseSensitive(root, "roles");
-    if (!cJSON_IsObject(roles)) {
-        rc = fail(err, file, "roles: missing (an object of every role)");
-        goto done;
-    }
-    cJSON_ArrayForEach(f, roles)
-    {
-        for (r = 0; r < TUI_ROLE_COUNT; r++)
-            if (strcmp(f->string, role_names[r]) == 0)
-                break;
-        if (r == TUI_ROLE_COUNT) {
-            rc = fail(err, file, "roles.%s: unknown role", f->string);
-            goto done;
-        }
-    }
-    for (r = 0; r < TUI_ROLE_COUNT; r++) {
-        f = cJSON_GetObjectItemCaseSensitive(roles, role_names[r]);
-        if (f == NULL) {
-            rc = fail(err, file, "roles.%s: missing", role_names[r]);
-            goto done;
-        }
-        if ((rc = parse_role(f, &def->role[r], file, role_names[r], err)) !=
-            0)
-            goto done;
-    }
-done:
-    cJSON_Delete(root);
-    return rc;
-}
-
-/* Fills def with the compiled-in default, the "dark" theme. */
-void tui_theme_builtin(tui_theme_def *def)
-{
-    pd_error err = PD_ERROR_INIT;
-
-    if (tui_theme_parse(def, tui_theme_builtin_json, "built-in theme",
-                        &err) != 0)
-        pd_fatal("%s", err.message); /* a build without a valid default */
-}
-
-/* Returns-owned contents of path, or NULL with err set. */
-static char *read_file(const char *path, pd_error *err)
-{
-    FILE *f = fopen(path, "re");
-    char *buf = NULL;
-    size_t n;
-
-    if (f == NULL) {
-        pd_error_set(err, PD_ERR_USAGE, "%s: %s", path, strerror(errno));
-        return NULL;
-    }
-    buf = pd_xmalloc(THEME_FILE_MAX + 1);
-    n = fread(buf, 1, THEME_FILE_MAX + 1, f);
-    if (ferror(f) || n > THEME_FILE_MAX) {
-        pd_error_set(err, PD_ERR_USAGE, "%s: %s", path,
-                     ferror(f) ? strerror(errno) : "larger than 256 KiB");
-        free(buf);
-        buf = NULL;
-    } else {
-        buf[n] = '\0';
-    }
-    fclose(f);
-    return buf;
-}
-
-/* Fills dirs (returns-owned strings) with the directories searched for
- * NAME.json, most personal first; returns how many. */
-static int theme_dirs(char **dirs)
-{
-    const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-    char exe[PATH_MAX], *slash;
-    ssize_t n;
-    int k = 0;
-
-    if (xdg != NULL && xdg[0] == '/')
-        dirs[k++] = pd_xasprintf("%s/pgdeck/themes", xdg);
-    else if (home != NULL && home[0] != '\0')
-        dirs[k++] = pd_xasprintf("%s/.config/pgdeck/themes", home);
-    n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-    if (n > 0) {
-        exe[n] = '\0';
-        if ((slash = strrchr(exe, '/')) != NULL) {
-            *slash = '\0';
-            dirs[k++] = pd_xasprintf("%s/themes", exe);
-            dirs[k++] = pd_xasprintf("%s/../share/pgdeck/themes", exe);
-        }
-    }
-    dirs[k++] = pd_xstrdup("/usr/local/share/pgdeck/themes");
-    dirs[k++] = pd_xstrdup("/usr/share/pgdeck/themes");
-    return k;
-}
-
-/* Loads theme name into def: a path when it has a '/' or ends in ".json",
- * else NAME.json from the user's config (XDG_CONFIG_HOME/pgdeck/themes),
- * beside the binary (themes/, ../share/pgdeck/themes) or the system's
- * share/pgdeck/themes; "dark" found nowhere is the built-in. Returns 0,
- * or PD_ENOTFOUND / PD_EINVAL with err naming the file (and key). */
-int tui_theme_load(tui_theme_def *def, const char *name, pd_error *err)
-{
-    char *dirs[8], *path = NULL, *text;
-    size_t len = strlen(name);
-    int i, n, rc;
-
-    if (strchr(name, '/') != NULL ||
-        (len > 5 && strcmp(name + len - 5, ".json") == 0)) {
-        path = pd_xstrdup(name);
-    } else {
-        n = theme_dirs(dirs);
-        for (i = 0; i < n; i++) {
-            char *p = pd_xasprintf("%s/%s.json", dirs[i], name);
-
-            if (path == NULL && access(p, R_OK) == 0)
-                path = p;
-            else
-                free(p);
-            free(dirs[i]);
-        }
-        if (path == NULL) {
-            if (strcmp(name, "dark") == 0) {
-                tui_theme_builtin(def);
-                return 0;
-            }
-            pd_error_set(err, PD_ERR_USAGE, "theme \"%s\" not found", name);
-            return PD_ENOTFOUND;
-        }
-    }
-    if ((text = read_file(path, err)) == NULL) {
-        free(path);
-        return PD_ENOTFOUND;
-    }
-    rc = tui_theme_parse(def, text, path, err);
-    free(text);
-    free(path);
-    return rc;
+    for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+        if (bits & map[i].bit)
+            a |= map[i].attr;
+    return a;
 }
 
 /* NO_COLOR (https://no-color.org): set and not empty. */
@@ -485,7 +42,7 @@ static bool env_no_color(void)
  * the built-in theme. Never fails. */
 void tui_theme_init(tui_theme *th, bool no_color)
 {
-    tui_theme_def def;
+    pd_theme_def def;
 
     memset(th, 0, sizeof(*th));
     th->color = !no_color && !env_no_color() && has_colors() &&
@@ -495,29 +52,29 @@ void tui_theme_init(tui_theme *th, bool no_color)
         /* Without them, "default" is white on black (tui_theme_apply). */
         th->defaults = use_default_colors() == OK;
     }
-    tui_theme_builtin(&def);
+    pd_theme_builtin(&def);
     tui_theme_apply(th, &def);
 }
 
 /* Makes def (borrowed) the current theme: one colour pair per role, with
  * colours the terminal lacks degraded, or each role's mono attributes
  * without colour. The screen must be redrawn afterwards. */
-void tui_theme_apply(tui_theme *th, const tui_theme_def *def)
+void tui_theme_apply(tui_theme *th, const pd_theme_def *def)
 {
     int r;
 
     snprintf(th->name, sizeof(th->name), "%s", def->name);
     for (r = 0; r < TUI_ROLE_COUNT; r++) {
-        const tui_theme_style *s = &def->role[r];
-        short fg = (short)tui_theme_degrade(s->fg, th->ncolors);
-        short bg = (short)tui_theme_degrade(s->bg, th->ncolors);
+        const pd_theme_style *s = &def->role[r];
+        short fg = (short)pd_theme_degrade(s->fg, th->ncolors);
+        short bg = (short)pd_theme_degrade(s->bg, th->ncolors);
 
         if (!th->color || r + 1 >= COLOR_PAIRS) {
-            th->attr[r] = s->mono;
+            th->attr[r] = curses_attrs(s->mono);
             continue;
         }
         if (fg < 0 && bg < 0) {
-            th->attr[r] = s->attrs;
+            th->attr[r] = curses_attrs(s->attrs);
             continue;
         }
         if (!th->defaults) {
@@ -525,10 +82,10 @@ void tui_theme_apply(tui_theme *th, const tui_theme_def *def)
             bg = bg < 0 ? COLOR_BLACK : bg;
         }
         if (init_pair((short)(r + 1), fg, bg) == ERR) {
-            th->attr[r] = s->mono;
+            th->attr[r] = curses_attrs(s->mono);
             continue;
         }
-        th->attr[r] = COLOR_PAIR(r + 1) | s->attrs;
+        th->attr[r] = COLOR_PAIR(r + 1) | curses_attrs(s->attrs);
     }
 }
 

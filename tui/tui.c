@@ -307,13 +307,13 @@ static void set_refresh(tui *t, uint32_t ms)
     t->header_dirty = true;
 }
 
-/* Makes theme name current (see tui_theme_load). Returns 0, or the
+/* Makes theme name current (see pd_theme_load). Returns 0, or the
  * error code with err (caller's, cleared by the caller) naming the file
  * and key. */
 static int use_theme(tui *t, const char *name, pd_error *err)
 {
-    tui_theme_def def;
-    int rc = tui_theme_load(&def, name, err);
+    pd_theme_def def;
+    int rc = pd_theme_load(&def, name, err);
 
     if (rc != 0)
         return rc;
@@ -323,7 +323,7 @@ static int use_theme(tui *t, const char *name, pd_error *err)
     return 0;
 }
 
-/* The next of tui_theme_names after the current one (the first after a
+/* The next of pd_theme_names after the current one (the first after a
  * theme of another name), skipping those that fail to load; the message
  * says which it is, and why the first skipped one was. */
 static void next_theme(tui *t)
@@ -331,13 +331,13 @@ static void next_theme(tui *t)
     pd_error err = PD_ERROR_INIT, first = PD_ERROR_INIT;
     int n = 0, cur = -1, i;
 
-    while (tui_theme_names[n] != NULL)
+    while (pd_theme_names[n] != NULL)
         n++;
     for (i = 0; i < n; i++)
-        if (strcmp(tui_theme_names[i], t->theme.name) == 0)
+        if (strcmp(pd_theme_names[i], t->theme.name) == 0)
             cur = i;
     for (i = 1; i <= n; i++) {
-        const char *name = tui_theme_names[(cur + i + n) % n];
+        const char *name = pd_theme_names[(cur + i + n) % n];
 
         if (use_theme(t, name, &err) == 0) {
             tui_dialog_message("theme: %s%s%s%s", name,
@@ -351,6 +351,29 @@ static void next_theme(tui *t)
         pd_error_clear(&err);
     }
     pd_error_clear(&first);
+}
+
+/* :\theme alone: the themes there are, the current one in brackets, in
+ * the message line ('t' or :\theme NAME switches). */
+static void list_themes(tui *t)
+{
+    pd_theme_entry *list;
+    int n = pd_theme_list(&list), i;
+    char buf[512] = "";
+    size_t len = 0;
+    bool seen = false;
+
+    for (i = 0; i < n && len < sizeof(buf); i++) {
+        bool cur = strcmp(list[i].name, t->theme.name) == 0;
+
+        seen |= cur;
+        len += (size_t)snprintf(buf + len, sizeof(buf) - len, " %s%s%s",
+                                cur ? "[" : "", list[i].name, cur ? "]" : "");
+    }
+    pd_theme_list_free(list, n);
+    /* A theme loaded from a file elsewhere is current all the same. */
+    tui_dialog_message("themes:%s%s%s%s", buf, seen ? "" : " [",
+                       seen ? "" : t->theme.name, seen ? "" : "]");
 }
 
 /* Counts the jobs of our refresh-all that are over, for the header. */
@@ -483,7 +506,7 @@ static void run_line(tui *t, const char *line)
         refresh_all(t);
     } else if (is_cmd(line, "\\theme", &args)) {
         if (args[0] == '\0')
-            next_theme(t);
+            list_themes(t);
         else if (use_theme(t, args, &err) != 0)
             tui_dialog_message("%s", err.message);
         else
