@@ -34,6 +34,7 @@ struct waiter {
     uint64_t start_ns;  /* uv_hrtime() at acquire */
     pd_conn *conn;      /* granted connection, or NULL */
     pd_error err;       /* failure to deliver when conn is NULL */
+    bool canceled;      /* withdrawn while its pre-ping ran */
 };
 
 struct pd_pool {
@@ -428,10 +429,21 @@ static void on_ping_done(pd_conn *c, const pd_error *err, void *ctx)
     s->ping_for = NULL;
     pool->nbusy--;
     if (err == NULL && pd_conn_is_idle(c) && !pool->closing) {
+        if (w->canceled) {
+            put_back(pool, s);
+            make_ready(pool, w); /* its error is set already */
+            return;
+        }
         grant(pool, w, s);
         return;
     }
     close_slot(pool, s);
+    if (w->canceled) {
+        make_ready(pool, w);
+        top_up(pool);
+        maybe_finish(pool);
+        return;
+    }
     if (pool->closing) {
         pd_error e = PD_ERROR_INIT;
         pd_error_set(&e, PD_ERR_CANCELED, "the pool is closing");
@@ -533,6 +545,70 @@ static void retire_busy(pd_pool *pool, slot *s)
     close_slot(pool, s);
     top_up(pool);
     maybe_finish(pool);
+}
+
+static void set_canceled(waiter *w)
+{
+    w->canceled = true;
+    pd_error_clear(&w->err);
+    pd_error_set(&w->err, PD_ERR_CANCELED,
+                 "canceled while waiting for a connection");
+}
+
+/* A grant not yet delivered: the connection goes back (to the next
+ * waiter, or idle) and w gets the cancel instead. */
+static void ungrant(pd_pool *pool, waiter *w)
+{
+    slot *s = pd_conn_owner_data(w->conn);
+
+    w->conn = NULL;
+    set_canceled(w);
+    if (pool->closing) {
+        retire_busy(pool, s);
+        return;
+    }
+    pool->nbusy--;
+    put_back(pool, s);
+}
+
+/* Withdraws an acquire request; see pool.h. A request is in exactly one
+ * place: the waiters, a slot's pre-ping, or the ready list. */
+bool pd_pool_cancel(pd_pool *pool, pd_acquire_cb cb, void *ctx)
+{
+    pd_list *n;
+
+    for (n = pool->waiters.next; n != &pool->waiters; n = n->next) {
+        waiter *w = pd_list_entry(n, waiter, node);
+
+        if (w->cb != cb || w->ctx != ctx)
+            continue;
+        pd_list_remove(&w->node);
+        pool->nwaiting--;
+        set_canceled(w);
+        make_ready(pool, w);
+        arm_deadline(pool);
+        return true;
+    }
+    for (n = pool->busy.next; n != &pool->busy; n = n->next) {
+        waiter *w = pd_list_entry(n, slot, node)->ping_for;
+
+        /* Its ping is on the wire: on_ping_done delivers the cancel. */
+        if (w != NULL && w->cb == cb && w->ctx == ctx && !w->canceled) {
+            set_canceled(w);
+            return true;
+        }
+    }
+    for (n = pool->ready.next; n != &pool->ready; n = n->next) {
+        waiter *w = pd_list_entry(n, waiter, node);
+
+        if (w->cb != cb || w->ctx != ctx || w->canceled)
+            continue;
+        if (w->conn == NULL)
+            return false; /* its failure is on the way already */
+        ungrant(pool, w);
+        return true;
+    }
+    return false;
 }
 
 static void reset_step(pd_pool *pool, slot *s);

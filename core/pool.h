@@ -90,6 +90,15 @@ void pd_pool_start(pd_pool *pool);
  * closing) and never calls it. */
 PD_MUSTCHECK int pd_pool_acquire(pd_pool *pool, uint32_t timeout_ms,
                                  pd_acquire_cb cb, void *ctx);
+/* Withdraws the acquire request made with cb and ctx (the oldest, when
+ * several match) as long as its cb has not run: queued, being pre-pinged,
+ * or granted with the grant not yet delivered. It then never gets a
+ * connection (a granted one goes back to the pool at once), and cb still
+ * runs exactly once, on a later loop turn, with PD_ERR_CANCELED. Returns
+ * true when it withdrew one; false when none is pending (its cb already
+ * ran, or its failure is already on the way: cb runs as it would). Never
+ * calls back synchronously. */
+bool pd_pool_cancel(pd_pool *pool, pd_acquire_cb cb, void *ctx);
 /* Gives conn back (takes it). A connection left inside a transaction is
  * rolled back, one whose session was changed (pd_conn_set_dirty) gets
  * DISCARD ALL, both before anyone else gets it; one that is broken, busy,

@@ -11,14 +11,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/cancel.h"
 #include "core/retry.h"
-#include "core/sqllex.h"
 #include "core/stmtcache.h"
 #include "core/xalloc.h"
 
 typedef enum phase { PHASE_RUN = 0, PHASE_PREPARE } phase;
 
-typedef struct query {
+typedef struct pd_query query;
+
+struct pd_query {
     pd_pool *pool;      /* borrowed; NULL when run on a held connection */
     pd_conn *conn;      /* borrowed from the pool or the caller */
     char *sql;          /* owned copy */
@@ -44,7 +46,12 @@ typedef struct query {
     PGresult **rows;    /* stream mode: owned single-row results */
     size_t nrows, chunk_rows;
     pd_error err;       /* first error */
-} query;
+    pd_query **handle;  /* the caller's slot (pd_query_fetch_h), cleared
+                           before cb; NULL: none */
+    bool canceled;      /* pd_query_cancel was called */
+    bool cancel_sent;   /* a cancel request is on the thread pool */
+    bool delivered;     /* cb ran; freed when the request is back */
+};
 
 static int send_query(query *q, pd_error *err);
 static uint32_t timeout_of(const query *q);
@@ -143,6 +150,10 @@ static void on_backoff(uv_timer_t *t)
 
     uv_close((uv_handle_t *)t, free_handle);
     q->backoff = NULL;
+    if (q->canceled) {
+        finish(q);
+        return;
+    }
     if (pd_pool_acquire(q->pool, q->opts.acquire_timeout_ms, on_acquired,
                         q) != 0) {
         pd_error_set(&q->err, PD_ERR_CANCELED, "the pool is closing");
@@ -165,7 +176,8 @@ static bool retry_later(query *q)
     pd_error lost;
     uint32_t delay;
 
-    if (q->pool == NULL || q->chunk_cb != NULL || q->attempt == UINT32_MAX)
+    if (q->pool == NULL || q->chunk_cb != NULL || q->attempt == UINT32_MAX ||
+        q->canceled)
         return false;
     policy = pd_pool_retry_policy(q->pool);
     stats = pd_pool_retry_stats(q->pool);
@@ -209,22 +221,39 @@ static bool retry_later(query *q)
     return true;
 }
 
+/* A canceled query that did not reach the server ends with this. */
+static void set_canceled(query *q)
+{
+    pd_error_clear(&q->err);
+    pd_error_set(&q->err, PD_ERR_CANCELED,
+                 "canceled before it was sent to the server");
+}
+
 /* Gives the connection back first, so the callback can run the next
- * statement on it at once, then reports. */
+ * statement on it at once, then reports. While a cancel request is still
+ * out, the connection stays held and the query alive until it is back
+ * (on_cancel_sent). */
 static void finish(query *q)
 {
-    const pd_error *err = pd_error_isset(&q->err) ? &q->err : NULL;
+    const pd_error *err;
 
+    if (q->canceled && q->conn == NULL && q->t0 == 0)
+        set_canceled(q);
+    err = pd_error_isset(&q->err) ? &q->err : NULL;
     if (err != NULL && retry_later(q))
         return;
+    if (q->handle != NULL)
+        *q->handle = NULL;
+    q->handle = NULL;
     if (err == NULL && q->attempt > 0 && q->pool != NULL &&
         pd_pool_retry_stats(q->pool) != NULL)
         pd_retry_stats_record_success(pd_pool_retry_stats(q->pool),
                                       q->attempt);
     report(q, err);
-    if (q->pool != NULL && q->conn != NULL)
+    if (q->pool != NULL && q->conn != NULL && !q->cancel_sent) {
         pd_pool_release(q->pool, q->conn);
-    q->conn = NULL;
+        q->conn = NULL;
+    }
     if (q->cb != NULL) {
         pd_result *res = q->head;
         q->head = NULL;
@@ -240,7 +269,9 @@ static void finish(query *q)
         q->chunk_cb(rest, &info, err, q->ctx);
         pd_result_free(rest);
     }
-    query_free(q);
+    q->delivered = true;
+    if (!q->cancel_sent)
+        query_free(q);
 }
 
 /* Session state that the next user of a pooled connection must not
@@ -291,6 +322,8 @@ static void record_error(query *q, const PGresult *pg)
         free(q->err.message);
         q->err.message = msg;
         q->err.kind = PD_ERR_TIMEOUT;
+    } else if (strcmp(st, "57014") == 0 && q->canceled) {
+        q->err.kind = PD_ERR_CANCELED; /* pd_query_cancel's doing */
     }
 }
 
@@ -385,6 +418,15 @@ static void on_done(pd_conn *c, const pd_error *err, void *ctx)
     (void)c;
     if (err != NULL || pd_conn_state_get(c) == PD_CONN_BROKEN) {
         connection_lost(q, err);
+        finish(q);
+        return;
+    }
+    /* Canceled between a PREPARE and its statement: send no more. */
+    if (q->canceled && (q->replan || (q->phase == PHASE_PREPARE &&
+                                      !pd_error_isset(&q->err)))) {
+        if (!pd_error_isset(&q->err))
+            pd_error_set(&q->err, PD_ERR_CANCELED,
+                         "canceled before the statement ran");
         finish(q);
         return;
     }
@@ -491,8 +533,12 @@ static void on_acquired(pd_conn *conn, const pd_error *err, void *ctx)
 {
     query *q = ctx;
 
-    if (err != NULL) {
-        pd_error_copy(&q->err, err);
+    if (q->canceled && conn != NULL) /* pd_pool_cancel withdraws grants:
+                                        defensive */
+        pd_pool_release(q->pool, conn);
+    if (q->canceled || err != NULL) {
+        if (err != NULL)
+            pd_error_copy(&q->err, err);
         finish(q);
         return;
     }
@@ -515,18 +561,72 @@ int pd_query_fetch(pd_pool *pool, const char *sql, int nparams,
                    const char *const *params, const pd_query_opts *opts,
                    pd_fetch_cb cb, void *ctx)
 {
+    return pd_query_fetch_h(pool, sql, nparams, params, opts, cb, ctx, NULL);
+}
+
+/* As pd_query_fetch, with a handle for pd_query_cancel; see query.h.
+ * handle may be NULL (no handle wanted). */
+int pd_query_fetch_h(pd_pool *pool, const char *sql, int nparams,
+                     const char *const *params, const pd_query_opts *opts,
+                     pd_fetch_cb cb, void *ctx, pd_query **handle)
+{
     query *q;
     int rc;
 
+    if (handle != NULL)
+        *handle = NULL;
     if (pool == NULL || bad_args(sql, nparams, params, opts, (void *)cb))
         return PD_EINVAL;
     q = query_new(sql, nparams, params, opts, ctx);
     q->cb = cb;
     q->pool = pool;
     rc = pd_pool_acquire(pool, q->opts.acquire_timeout_ms, on_acquired, q);
-    if (rc != 0)
+    if (rc != 0) {
         query_free(q);
-    return rc;
+        return rc;
+    }
+    q->handle = handle;
+    if (handle != NULL)
+        *handle = q;
+    return 0;
+}
+
+/* The cancel request is back: a query already delivered gives its
+ * connection back now, and goes. */
+static void on_cancel_sent(bool sent, const pd_error *err, void *ctx)
+{
+    query *q = ctx;
+
+    (void)sent;
+    (void)err; /* not sent: the statement ran to its end, as reported */
+    q->cancel_sent = false;
+    if (!q->delivered)
+        return;
+    if (q->conn != NULL)
+        pd_pool_release(q->pool, q->conn);
+    q->conn = NULL;
+    query_free(q);
+}
+
+/* Cancels q; see query.h. q->conn is set exactly while a command of q is
+ * on its connection: acquisition sends at once, and finish and retries
+ * let go of it. */
+pd_query_cancel_how pd_query_cancel(pd_query *q)
+{
+    if (q == NULL || q->canceled || q->delivered)
+        return PD_QUERY_CANCEL_NONE;
+    q->canceled = true;
+    if (q->conn != NULL) {
+        if (pd_cancel_request(pd_pool_loop(q->pool), q->conn, on_cancel_sent,
+                              q) == 0)
+            q->cancel_sent = true;
+        return PD_QUERY_CANCEL_SERVER;
+    }
+    if (q->backoff != NULL)
+        uv_timer_start(q->backoff, on_backoff, 0, 0); /* ends it there */
+    else
+        pd_pool_cancel(q->pool, on_acquired, q); /* or on_acquired will */
+    return PD_QUERY_CANCEL_UNSENT;
 }
 
 static int run_on(query *q, pd_conn *conn)
@@ -570,148 +670,4 @@ int pd_query_stream(pd_conn *conn, const char *sql, int nparams,
     q->chunk_cb = cb;
     q->chunk_rows = chunk_rows;
     return run_on(q, conn);
-}
-
-/* ---- the asyncpg-style helpers ---- */
-
-typedef struct adapter {
-    void *cb;   /* the caller's pd_fetchrow_cb / pd_fetchval_cb / ... */
-    void *ctx;
-} adapter;
-
-static adapter *adapter_new(void *cb, void *ctx)
-{
-    adapter *a = pd_xmalloc(sizeof(*a));
-
-    a->cb = cb;
-    a->ctx = ctx;
-    return a;
-}
-
-static bool has_row(const pd_result *res)
-{
-    return res != NULL && pd_result_has_rows(res) && pd_result_nrows(res) > 0;
-}
-
-static void on_fetchrow(pd_result *res, const pd_error *err, void *ctx)
-{
-    adapter a = *(adapter *)ctx;
-
-    free(ctx);
-    ((pd_fetchrow_cb)a.cb)(res, has_row(res), err, a.ctx);
-    pd_result_free(res);
-}
-
-static void on_fetchval(pd_result *res, const pd_error *err, void *ctx)
-{
-    adapter a = *(adapter *)ctx;
-    bool found = has_row(res) && pd_result_ncols(res) > 0;
-
-    free(ctx);
-    ((pd_fetchval_cb)a.cb)(found ? pd_result_value(res, 0, 0) : NULL, found,
-                           err, a.ctx);
-    pd_result_free(res);
-}
-
-static void on_execute(pd_result *res, const pd_error *err, void *ctx)
-{
-    adapter a = *(adapter *)ctx;
-
-    free(ctx);
-    ((pd_execute_cb)a.cb)(res != NULL ? pd_result_tag(res) : "",
-                          res != NULL ? pd_result_rows_affected(res) : -1,
-                          err, a.ctx);
-    pd_result_free(res);
-}
-
-/* Runs fetch with an adapter in front of the caller's callback. */
-static int fetch_adapted(pd_pool *pool, const char *sql, int nparams,
-                         const char *const *params, const pd_query_opts *opts,
-                         pd_fetch_cb via, void *cb, void *ctx)
-{
-    adapter *a;
-    int rc;
-
-    if (cb == NULL)
-        return PD_EINVAL;
-    a = adapter_new(cb, ctx);
-    rc = pd_query_fetch(pool, sql, nparams, params, opts, via, a);
-    if (rc != 0)
-        free(a);
-    return rc;
-}
-
-int pd_query_fetchrow(pd_pool *pool, const char *sql, int nparams,
-                      const char *const *params, const pd_query_opts *opts,
-                      pd_fetchrow_cb cb, void *ctx)
-{
-    return fetch_adapted(pool, sql, nparams, params, opts, on_fetchrow,
-                         (void *)cb, ctx);
-}
-
-int pd_query_fetchval(pd_pool *pool, const char *sql, int nparams,
-                      const char *const *params, const pd_query_opts *opts,
-                      pd_fetchval_cb cb, void *ctx)
-{
-    return fetch_adapted(pool, sql, nparams, params, opts, on_fetchval,
-                         (void *)cb, ctx);
-}
-
-int pd_query_execute(pd_pool *pool, const char *sql, int nparams,
-                     const char *const *params, const pd_query_opts *opts,
-                     pd_execute_cb cb, void *ctx)
-{
-    return fetch_adapted(pool, sql, nparams, params, opts, on_execute,
-                         (void *)cb, ctx);
-}
-
-static bool word_is(const char *text, const pd_sqltok *t, const char *w)
-{
-    return t->len == strlen(w) && strncasecmp(text + t->start, w, t->len) == 0;
-}
-
-/* Read-only test on the statement's words; see query.h. Words that write,
- * lock or call out anywhere in the text make it "not read-only", which errs
- * on the safe side for the retry decision. */
-bool pd_query_is_read_only(const char *sql)
-{
-    static const char *const first_ok[] = {"select", "show", "values",
-                                           "table", "explain", "with"};
-    static const char *const writers[] = {
-        "insert", "update", "delete", "merge", "into", "for", "analyze",
-        "nextval", "setval", "call", "copy", "lock", "create", "drop",
-        "alter", "truncate", "grant", "revoke", "do", "vacuum", "refresh",
-        "notify", "listen", "set_config", "pg_advisory_lock",
-        "pg_terminate_backend", "pg_cancel_backend"};
-    size_t pos = 0, len = strlen(sql), i;
-    bool first = true, ended = false;
-    pd_sqltok t;
-
-    while (pos < len && pd_sqllex_next(sql, len, pos, &t)) {
-        pos = t.start + t.len;
-        if (t.kind == PD_SQLTOK_SPACE || t.kind == PD_SQLTOK_LINE_COMMENT ||
-            t.kind == PD_SQLTOK_BLOCK_COMMENT)
-            continue;
-        if (ended || t.kind == PD_SQLTOK_BACKSLASH)
-            return false; /* more than one statement: not judged */
-        if (t.kind == PD_SQLTOK_SEMI) {
-            ended = true;
-            continue;
-        }
-        if (t.kind != PD_SQLTOK_IDENT)
-            continue;
-        if (first) {
-            bool ok = false;
-            for (i = 0; i < sizeof(first_ok) / sizeof(first_ok[0]); i++)
-                ok = ok || word_is(sql, &t, first_ok[i]);
-            if (!ok)
-                return false;
-            first = false;
-            continue;
-        }
-        for (i = 0; i < sizeof(writers) / sizeof(writers[0]); i++)
-            if (word_is(sql, &t, writers[i]))
-                return false;
-    }
-    return !first;
 }

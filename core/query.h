@@ -67,6 +67,44 @@ PD_MUSTCHECK int pd_query_fetch(pd_pool *pool, const char *sql, int nparams,
                                 const pd_query_opts *opts, pd_fetch_cb cb,
                                 void *ctx);
 
+/* A pooled query started by pd_query_fetch_h, for pd_query_cancel. */
+typedef struct pd_query pd_query;
+
+/* What pd_query_cancel did. */
+typedef enum pd_query_cancel_how {
+    PD_QUERY_CANCEL_NONE = 0, /* nothing: NULL, or canceled already */
+    PD_QUERY_CANCEL_UNSENT,   /* it had not reached the server, and now
+                                 never will */
+    PD_QUERY_CANCEL_SERVER    /* it was on the server: asked to stop */
+} pd_query_cancel_how;
+
+/* As pd_query_fetch, and on success stores a handle to the query in
+ * *handle for pd_query_cancel; on failure stores NULL. The handle is owned
+ * by the core (never freed by the caller). handle itself is caller's
+ * memory, borrowed until cb runs: the core sets *handle to NULL just
+ * before it calls cb, so a non-NULL *handle always names a live query and
+ * a cancel after completion cannot happen (keep the handle only there, not
+ * in copies). */
+PD_MUSTCHECK int pd_query_fetch_h(pd_pool *pool, const char *sql,
+                                  int nparams, const char *const *params,
+                                  const pd_query_opts *opts, pd_fetch_cb cb,
+                                  void *ctx, pd_query **handle);
+
+/* Cancels q (a handle from pd_query_fetch_h; NULL accepted). cb still runs
+ * exactly once, never inside this call:
+ * - if q has not reached the server yet (waiting in the pool's queue,
+ *   being granted a connection, or backing off before a retry), it is
+ *   withdrawn and never sent: cb gets res NULL and PD_ERR_CANCELED;
+ * - if it is on the server, the server is asked to cancel it (core/
+ *   cancel.c, off the loop thread): cb gets what the server ends it with,
+ *   normally SQLSTATE 57014 as PD_ERR_CANCELED, or its result when it
+ *   finished first. Its connection goes back to the pool only once the
+ *   cancel request is over, so the request cannot hit the connection's
+ *   next statement.
+ * A canceled query is never retried. A second call does nothing. Returns
+ * what it did. */
+pd_query_cancel_how pd_query_cancel(pd_query *q);
+
 /* As pd_query_fetch, on a connection the caller holds (borrowed; it must be
  * idle and stay alive until cb). Returns PD_ESTATE when it cannot send. */
 PD_MUSTCHECK int pd_query_run(pd_conn *conn, const char *sql, int nparams,
