@@ -23,6 +23,7 @@
 #include <uv.h>
 
 #include "core/core.h"
+#include "core/query.h"
 #include "core/result.h"
 #include "tui/keys.h"
 #include "tui/layout.h"
@@ -150,6 +151,9 @@ int tui_panel_exec(tui_panel *p, const char *sql, uint32_t flags,
                    uint32_t timeout_ms, tui_panel_done_cb done, int64_t tag);
 void tui_panel_ask_kill(tui_panel *p, int64_t pid, const char *who,
                         const char *query, bool terminate);
+pd_query_cancel_how tui_panel_cancel(tui_panel *p, tui_panel_done_cb done,
+                                     int64_t tag);
+void tui_panel_drop_reqs(tui_panel *p);
 
 /* The panels, one file each. */
 extern const tui_panel_ops tui_pool_panel;     /* panel_pool.c */

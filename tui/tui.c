@@ -4,12 +4,9 @@
  * panels laid out by layout.c, and the key bar, which becomes the ':'
  * command line while one is typed; the help and a y/n question sit on
  * top when asked for. Timers and core callbacks only mark things dirty;
- * the screen's render pass draws them.
- *
- * Refresh-all (R, \refresh) runs here: its events reach the Syncs panel
- * and the header's progress; when it ends, every panel refreshes at once.
- * The panels are the built-in kinds, the custom panels of the config, and
- * the Results panel once a command has been run. */
+ * the screen's render pass draws them. What R, t and the ':' line run is
+ * in command.c. The panels are the built-in kinds, the custom panels of
+ * the config, and the Results panel once a command has been run. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +17,6 @@
 #include <curses.h>
 
 #include "core/conninfo.h"
-#include "core/sync.h"
 #include "core/version.h"
 #include "core/xalloc.h"
 #include "tui/cmdline.h"
@@ -31,6 +27,7 @@
 #include "tui/screen.h"
 #include "tui/theme.h"
 #include "tui/tui.h"
+#include "tui/tui_int.h"
 
 #define DEFAULT_REFRESH_MS 1000
 #define MIN_REFRESH_MS 100
@@ -53,29 +50,8 @@ static const tui_panel_ops *const panel_kinds[] = {
  * the Results panel. */
 #define MAX_CUSTOM (TUI_LAYOUT_MAX - NKINDS - 1)
 
-typedef struct tui {
-    pd_core *core;                      /* borrowed */
-    tui_theme theme;
-    tui_layout layout;
-    tui_panel *panels[TUI_LAYOUT_MAX];  /* owned */
-    tui_layout_hint hints[TUI_LAYOUT_MAX];
-    int npanels, focus;
-    bool zoom, paused, help;
-    uint32_t refresh_ms;
-    WINDOW *header, *keybar, *helpwin;  /* NULL while hidden */
-    bool header_dirty, keybar_dirty, help_dirty, full;
-    uv_timer_t clock;                   /* ticks the header each second */
-    bool clock_closing;
-    int rc;                             /* tui_run's return value */
-    tui_cmdline cmd;                    /* the ':' line */
-    tui_panel *syncs;                   /* the Syncs panel, among panels */
-    tui_panel *results;                 /* the Results panel, or NULL */
-    bool syncing;                       /* our refresh-all runs */
-    int sync_done, sync_total;          /* its progress */
-    bool closing;                       /* panels are gone */
-} tui;
 
-static void mark_all(tui *t)
+void tui_mark_all(tui *t)
 {
     int i;
 
@@ -85,7 +61,7 @@ static void mark_all(tui *t)
     tui_dialog_place(LINES, COLS);
 }
 
-static void quit(tui *t, int rc)
+void tui_quit(tui *t, int rc)
 {
     t->rc = rc;
     pd_core_stop(t->core);
@@ -103,7 +79,7 @@ static WINDOW *window_at(WINDOW *old, const tui_rect *r)
     return tui_layout_visible(r) ? newwin(r->h, r->w, r->y, r->x) : NULL;
 }
 
-static void place_help(tui *t)
+void tui_place_help(tui *t)
 {
     tui_rect r = {0, 0, 0, 0};
     tui_panel *p = focused(t);
@@ -120,7 +96,7 @@ static void place_help(tui *t)
 }
 
 /* Lays everything out again for the current terminal size. */
-static void relayout(tui *t)
+void tui_relayout(tui *t)
 {
     int i;
 
@@ -135,8 +111,8 @@ static void relayout(tui *t)
         tui_panel_place(t->panels[i], &t->layout.panel[i]);
         tui_panel_set_focus(t->panels[i], i == t->focus);
     }
-    place_help(t);
-    mark_all(t);
+    tui_place_help(t);
+    tui_mark_all(t);
 }
 
 static void draw_header(tui *t)
@@ -224,7 +200,7 @@ static bool on_render(void *ctx)
         t->keybar_dirty = true;
     for (i = 0; i < t->npanels; i++)
         if (t->panels[i]->hint_changed) {
-            relayout(t); /* a panel wants more room, or less */
+            tui_relayout(t); /* a panel wants more room, or less */
             break;
         }
     if (t->full) {
@@ -261,7 +237,7 @@ static bool on_render(void *ctx)
     return drew;
 }
 
-static void set_focus(tui *t, int focus)
+void tui_set_focus(tui *t, int focus)
 {
     if (t->npanels == 0)
         return;
@@ -269,7 +245,7 @@ static void set_focus(tui *t, int focus)
     if (focus == t->focus)
         return;
     t->focus = focus;
-    relayout(t); /* a collapsed layout may have to show another panel */
+    tui_relayout(t); /* a collapsed layout may have to show another panel */
 }
 
 /* Focus moves in the layout's geometry; where nothing is that way (a
@@ -283,7 +259,7 @@ static void move_focus(tui *t, int dy, int dx)
         if (to < 0 || to >= t->npanels)
             return;
     }
-    set_focus(t, to);
+    tui_set_focus(t, to);
 }
 
 static void set_refresh(tui *t, uint32_t ms)
@@ -307,242 +283,16 @@ static void set_refresh(tui *t, uint32_t ms)
     t->header_dirty = true;
 }
 
-/* Makes theme name current (see pd_theme_load). Returns 0, or the
- * error code with err (caller's, cleared by the caller) naming the file
- * and key. */
-static int use_theme(tui *t, const char *name, pd_error *err)
-{
-    pd_theme_def def;
-    int rc = pd_theme_load(&def, name, err);
 
-    if (rc != 0)
-        return rc;
-    tui_theme_apply(&t->theme, &def);
-    tui_screen_redraw_all();
-    mark_all(t);
-    return 0;
-}
 
-/* The next of pd_theme_names after the current one (the first after a
- * theme of another name), skipping those that fail to load; the message
- * says which it is, and why the first skipped one was. */
-static void next_theme(tui *t)
-{
-    pd_error err = PD_ERROR_INIT, first = PD_ERROR_INIT;
-    int n = 0, cur = -1, i;
 
-    while (pd_theme_names[n] != NULL)
-        n++;
-    for (i = 0; i < n; i++)
-        if (strcmp(pd_theme_names[i], t->theme.name) == 0)
-            cur = i;
-    for (i = 1; i <= n; i++) {
-        const char *name = pd_theme_names[(cur + i + n) % n];
 
-        if (use_theme(t, name, &err) == 0) {
-            tui_dialog_message("theme: %s%s%s%s", name,
-                               t->theme.color ? "" : " (no colour here)",
-                               pd_error_isset(&first) ? "; skipped " : "",
-                               pd_error_isset(&first) ? first.message : "");
-            break;
-        }
-        if (!pd_error_isset(&first))
-            pd_error_copy(&first, &err);
-        pd_error_clear(&err);
-    }
-    pd_error_clear(&first);
-}
 
-/* :\theme alone: the themes there are, the current one in brackets, in
- * the message line ('t' or :\theme NAME switches). */
-static void list_themes(tui *t)
-{
-    pd_theme_entry *list;
-    int n = pd_theme_list(&list), i;
-    char buf[512] = "";
-    size_t len = 0;
-    bool seen = false;
 
-    for (i = 0; i < n && len < sizeof(buf); i++) {
-        bool cur = strcmp(list[i].name, t->theme.name) == 0;
 
-        seen |= cur;
-        len += (size_t)snprintf(buf + len, sizeof(buf) - len, " %s%s%s",
-                                cur ? "[" : "", list[i].name, cur ? "]" : "");
-    }
-    pd_theme_list_free(list, n);
-    /* A theme loaded from a file elsewhere is current all the same. */
-    tui_dialog_message("themes:%s%s%s%s", buf, seen ? "" : " [",
-                       seen ? "" : t->theme.name, seen ? "" : "]");
-}
 
-/* Counts the jobs of our refresh-all that are over, for the header. */
-static void count_sync(tui *t, pd_sync *s)
-{
-    int i;
 
-    t->sync_total = pd_sync_count(s);
-    t->sync_done = 0;
-    for (i = 0; i < t->sync_total; i++) {
-        pd_sync_state st = pd_sync_status_get(s, i).state;
 
-        t->sync_done += st == PD_SYNC_OK || st == PD_SYNC_FAILED ||
-                        st == PD_SYNC_SKIPPED;
-    }
-    t->header_dirty = true;
-}
-
-static void on_sync_event(pd_sync *s, int index, void *ctx)
-{
-    tui *t = ctx;
-
-    (void)index;
-    if (t->closing)
-        return;
-    count_sync(t, s);
-    tui_syncs_panel_update(t->syncs);
-}
-
-/* Refresh-all is over: says how it went, and every panel asks for its
- * data at once (the syncs changed it). */
-static void on_sync_done(pd_sync *s, bool ok, const pd_error *err,
-                         void *ctx)
-{
-    tui *t = ctx;
-    int i, failed = 0;
-
-    t->syncing = false;
-    if (t->closing)
-        return;
-    count_sync(t, s);
-    tui_syncs_panel_update(t->syncs);
-    for (i = 0; i < t->sync_total; i++)
-        failed += pd_sync_status_get(s, i).state != PD_SYNC_OK;
-    if (err != NULL)
-        tui_dialog_message("refresh-all failed: %s", err->message);
-    else if (ok)
-        tui_dialog_message("refresh-all: every job ok (%d)", t->sync_total);
-    else
-        tui_dialog_message("refresh-all: %d of %d jobs not ok", failed,
-                           t->sync_total);
-    for (i = 0; i < t->npanels; i++)
-        if (t->panels[i] != t->syncs)
-            tui_panel_refresh_now(t->panels[i]);
-}
-
-/* R: starts refresh-all, or says why not. */
-static void refresh_all(tui *t)
-{
-    pd_sync *s = pd_core_syncs(t->core);
-    pd_error err = PD_ERROR_INIT;
-
-    if (s == NULL || pd_sync_count(s) == 0) {
-        tui_dialog_message("no syncs configured (\"syncs\" in the config "
-                           "file)");
-        return;
-    }
-    if (pd_sync_running(s)) {
-        count_sync(t, s);
-        tui_dialog_message("refresh-all is already running (%d/%d done)",
-                           t->sync_done, t->sync_total);
-        return;
-    }
-    t->syncing = true; /* before: events may come at once */
-    if (pd_sync_run_all(s, on_sync_event, on_sync_done, t, &err) != 0) {
-        t->syncing = false;
-        tui_dialog_message("refresh-all: %s", err.message);
-        pd_error_clear(&err);
-        return;
-    }
-    count_sync(t, s);
-    tui_syncs_panel_update(t->syncs);
-    tui_dialog_message("refresh-all started: %d job%s", t->sync_total,
-                       t->sync_total == 1 ? "" : "s");
-}
-
-static void set_focus(tui *t, int focus);
-
-/* The Results panel, made (last, wide) on the first command. */
-static tui_panel *results_panel(tui *t)
-{
-    if (t->results == NULL && t->npanels < TUI_LAYOUT_MAX) {
-        t->results = tui_panel_new(&tui_results_panel, t->core,
-                                   t->refresh_ms);
-        t->panels[t->npanels++] = t->results;
-        tui_panel_start(t->results);
-        relayout(t);
-    }
-    return t->results;
-}
-
-/* True when line is the backslash command name, alone or with
- * arguments; *args then points at them. */
-static bool is_cmd(const char *line, const char *name, const char **args)
-{
-    size_t n = strlen(name);
-
-    if (strncmp(line, name, n) != 0 ||
-        (line[n] != '\0' && line[n] != ' ' && line[n] != '\t'))
-        return false;
-    *args = line + n + strspn(line + n, " \t");
-    return true;
-}
-
-/* Runs what was typed after ':': the dashboard's own commands here, the
- * rest in the Results panel. */
-static void run_line(tui *t, const char *line)
-{
-    const char *args;
-    pd_error err = PD_ERROR_INIT;
-    tui_panel *p;
-    int i;
-
-    line += strspn(line, " \t");
-    if (line[0] == '\0')
-        return;
-    if (is_cmd(line, "\\q", &args) || is_cmd(line, "\\quit", &args)) {
-        quit(t, 0);
-    } else if (is_cmd(line, "\\refresh", &args)) {
-        refresh_all(t);
-    } else if (is_cmd(line, "\\theme", &args)) {
-        if (args[0] == '\0')
-            list_themes(t);
-        else if (use_theme(t, args, &err) != 0)
-            tui_dialog_message("%s", err.message);
-        else
-            tui_dialog_message("theme: %s", t->theme.name);
-        pd_error_clear(&err);
-    } else if (is_cmd(line, "\\?", &args) || is_cmd(line, "\\help", &args)) {
-        t->help = true;
-        place_help(t);
-    } else if ((p = results_panel(t)) == NULL) {
-        tui_dialog_message("no room for the results");
-    } else if (tui_results_panel_run(p, line) != 0) {
-        tui_dialog_message("a command is still running: Esc cancels it");
-    } else {
-        for (i = 0; i < t->npanels; i++)
-            if (t->panels[i] == p)
-                set_focus(t, i);
-    }
-}
-
-/* A key while the ':' line is open. */
-static void cmdline_key(tui *t, int key)
-{
-    char *line;
-
-    switch (tui_cmdline_key(&t->cmd, key)) {
-    case TUI_CMDLINE_ENTER:
-        line = tui_cmdline_take(&t->cmd);
-        run_line(t, line);
-        free(line);
-        break;
-    case TUI_CMDLINE_CANCEL:
-    case TUI_CMDLINE_EDITED:
-        break;
-    }
-    t->keybar_dirty = true;
-}
 
 static void on_mouse(tui *t)
 {
@@ -555,7 +305,7 @@ static void on_mouse(tui *t)
     if (i < 0)
         return;
     if (ev.bstate & BUTTON1_PRESSED) {
-        set_focus(t, i);
+        tui_set_focus(t, i);
         tui_panel_click(t->panels[i], ev.y, ev.x);
     } else if (ev.bstate & BUTTON4_PRESSED) {
         tui_panel_key(t->panels[i], KEY_UP);
@@ -577,21 +327,21 @@ static void on_key(int key, void *ctx)
         if (key == KEY_MOUSE)
             on_mouse(t); /* read it, or it stays queued */
         t->help = false;
-        place_help(t);
-        mark_all(t);
+        tui_place_help(t);
+        tui_mark_all(t);
         return;
     }
     if (tui_dialog_active()) {
         tui_dialog_key(key);
         if (!tui_dialog_active())
-            mark_all(t); /* uncover what the box hid */
+            tui_mark_all(t); /* uncover what the box hid */
         return;
     }
     if (t->cmd.active) {
         if (key == KEY_MOUSE)
             on_mouse(t); /* read it, or it stays queued */
         else
-            cmdline_key(t, key);
+            tui_command_key(t, key);
         return;
     }
     if (p != NULL && p->modal) {
@@ -603,17 +353,17 @@ static void on_key(int key, void *ctx)
         return;
     switch (tui_keys_action(key)) {
     case TUI_ACT_QUIT:
-        quit(t, 0);
+        tui_quit(t, 0);
         break;
     case TUI_ACT_HELP:
         t->help = true;
-        place_help(t);
+        tui_place_help(t);
         break;
     case TUI_ACT_NEXT_PANEL:
-        set_focus(t, t->focus + 1);
+        tui_set_focus(t, t->focus + 1);
         break;
     case TUI_ACT_PREV_PANEL:
-        set_focus(t, t->focus - 1);
+        tui_set_focus(t, t->focus - 1);
         break;
     case TUI_ACT_LEFT:
         move_focus(t, 0, -1);
@@ -629,12 +379,12 @@ static void on_key(int key, void *ctx)
         break;
     case TUI_ACT_ZOOM:
         t->zoom = !t->zoom;
-        relayout(t);
+        tui_relayout(t);
         break;
     case TUI_ACT_UNZOOM:
         if (t->zoom) {
             t->zoom = false;
-            relayout(t);
+            tui_relayout(t);
         } else if (p != NULL) {
             tui_panel_key(p, key);
         }
@@ -652,17 +402,17 @@ static void on_key(int key, void *ctx)
         set_refresh(t, t->refresh_ms * 2);
         break;
     case TUI_ACT_THEME:
-        next_theme(t);
+        tui_command_next_theme(t);
         break;
     case TUI_ACT_MOUSE:
         on_mouse(t);
         break;
     case TUI_ACT_REDRAW:
         tui_screen_redraw_all();
-        mark_all(t);
+        tui_mark_all(t);
         break;
     case TUI_ACT_REFRESH_ALL:
-        refresh_all(t);
+        tui_command_refresh_all(t);
         break;
     case TUI_ACT_COMMAND:
         tui_cmdline_open(&t->cmd);
@@ -681,7 +431,7 @@ static void on_resize(int rows, int cols, void *ctx)
 {
     (void)rows;
     (void)cols;
-    relayout(ctx);
+    tui_relayout(ctx);
 }
 
 /* A signal to quit; Ctrl-C (SIGINT) first leaves the ':' line, or
@@ -697,7 +447,7 @@ static void on_quit(int signum, void *ctx)
     }
     if (signum == SIGINT && tui_results_panel_cancel(t->results))
         return;
-    quit(t, 128 + signum);
+    tui_quit(t, 128 + signum);
 }
 
 static void on_clock(uv_timer_t *h);
@@ -804,7 +554,7 @@ int tui_run(pd_core *core, const tui_opts *opts)
     tui_theme_init(&t.theme, no_color);
     /* A bad theme says why in the key bar; the built-in stays. */
     if (pd_core_config(core)->theme != NULL &&
-        use_theme(&t, pd_core_config(core)->theme, &err) != 0) {
+        tui_command_use_theme(&t, pd_core_config(core)->theme, &err) != 0) {
         tui_dialog_message("%s; using the built-in theme", err.message);
         pd_error_clear(&err);
     }
@@ -828,7 +578,7 @@ int tui_run(pd_core *core, const tui_opts *opts)
     uv_timer_init(loop, &t.clock);
     t.clock.data = &t;
     arm_clock(&t);
-    relayout(&t);
+    tui_relayout(&t);
     for (i = 0; i < t.npanels; i++)
         tui_panel_start(t.panels[i]);
 
