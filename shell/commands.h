@@ -39,6 +39,8 @@ extern const sh_cmd sh_observe_commands[]; /* observe_cmds.c: \pool \slow
                                               \retries */
 extern const sh_cmd sh_psql_commands[]; /* commands.c: psql's own (\pset,
                                            \set, \g, \i, \o, \copy, ...) */
+extern const sh_cmd sh_jobs_commands[];  /* jobs_cmd.c: \bg \jobs */
+extern const sh_cmd sh_theme_commands[]; /* theme_cmd.c: \theme */
 
 /* For commands: the session's pieces. All borrowed. */
 pd_core *sh_session_core(sh_session *s);

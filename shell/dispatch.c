@@ -19,6 +19,8 @@ static const sh_cmd *const tables[] = {
     sh_observe_commands,
     sh_refresh_commands,
     sh_batch_commands,
+    sh_jobs_commands,
+    sh_theme_commands,
 };
 
 /* Finds name in the tables: an exact match first, else the longest command

@@ -469,7 +469,7 @@ void sh_exec_on_notice(pd_conn *c, const PGresult *res, void *ctx)
 
     (void)c;
     fflush(s->out);
-    fputs(PQresultErrorMessage(res), s->err);
+    sh_print_notice(s->err, PQresultErrorMessage(res));
 }
 
 static void on_acquired(pd_conn *conn, const pd_error *err, void *ctx)

@@ -87,6 +87,9 @@ void sh_format_print_titled(FILE *out, const pd_result *res,
  * else as "pgdeck: error: message". prefix (e.g. "pgdeck:f.sql:3: ") goes
  * before the first line when not NULL. */
 void sh_print_error(FILE *out, const pd_error *err, const char *prefix);
+/* Prints libpq's notice text (NOTICE, WARNING, ...; borrowed) as psql
+ * does; only the colour of WARNING: on a colour terminal differs. */
+void sh_print_notice(FILE *out, const char *text);
 
 /* ---- Shared by the printers (shell/format*.c) only. ---- */
 

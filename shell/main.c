@@ -23,6 +23,8 @@
 #include "shell/commands.h"
 #include "shell/exec.h"
 #include "shell/health_cmd.h"
+#include "shell/jobs.h"
+#include "shell/palette.h"
 #include "shell/refresh_cmd.h"
 #include "shell/repl.h"
 #include "shell/usage.h"
@@ -48,6 +50,7 @@ typedef struct batch {
     int status;         /* exit status so far */
     bool in_step;       /* step() is on the stack */
     bool completed;     /* the unit just started has finished */
+    bool waiting;       /* the units are over; \bg jobs still run */
 } batch;
 
 /* A command-line setting, applied once the file and the environment are
@@ -155,6 +158,30 @@ static void free_batch(batch *b)
 
 static void step(batch *b);
 
+/* The units are over: \bg jobs still running are waited for, each
+ * announced as it ends, then the loop stops. A failed job makes the exit
+ * status 1, as a failed unit does. */
+static void batch_end(batch *b)
+{
+    sh_jobs_announce(b->s);
+    b->waiting = sh_jobs_running(b->s) > 0;
+    if (b->waiting)
+        return;
+    if (sh_jobs_any_failed(b->s) && b->status == 0)
+        b->status = 1;
+    pd_core_stop(b->core);
+}
+
+/* A \bg job ended: announced now when only jobs are left, else before
+ * the next unit (never in the middle of a unit's output). */
+static void on_job_ready(void *ctx)
+{
+    batch *b = ctx;
+
+    if (b->waiting)
+        batch_end(b);
+}
+
 static void on_unit_done(int status, void *ctx)
 {
     batch *b = ctx;
@@ -186,9 +213,10 @@ static void step(batch *b)
             b->ui = 0;
         }
         if (b->ai >= b->nacts) {
-            pd_core_stop(b->core);
+            batch_end(b);
             break;
         }
+        sh_jobs_announce(b->s);
         a = &b->acts[b->ai];
         if (a->name != NULL) {
             snprintf(prefix, sizeof(prefix), "pgdeck:%s:%d: ", a->name,
@@ -378,10 +406,26 @@ static int run_batch(pd_core *core, sh_session *s, batch *b)
 {
     b->core = core;
     b->s = s;
+    sh_jobs_set_ready_cb(s, on_job_ready, b);
     step(b);
-    if (b->ai < b->nacts || b->in_step)
+    if (b->ai < b->nacts || b->in_step || b->waiting)
         pd_core_run(core);
     return b->status;
+}
+
+/* The shell's colours (shell/palette.h): the config's theme, or the
+ * built-in when it cannot be loaded, which a person at the prompt
+ * (warn) is told. */
+static void setup_palette(const pd_config *cfg, bool warn)
+{
+    pd_error err = PD_ERROR_INIT;
+
+    sh_palette_setup(cfg->no_color);
+    if (cfg->theme != NULL && sh_palette_use_theme(cfg->theme, &err) != 0 &&
+        warn)
+        fprintf(stderr, "pgdeck: warning: %s; using the built-in theme\n",
+                err.message);
+    pd_error_clear(&err);
 }
 
 int main(int argc, char **argv)
@@ -524,6 +568,10 @@ int main(int argc, char **argv)
     }
     if (a.demo && b.nacts == 0) /* the demo moves by itself */
         workload = pd_demo_workload_start(core, NULL);
+    if (b.nacts > 0 || a.mode == MODE_SHELL || !isatty(STDIN_FILENO) ||
+        !isatty(STDOUT_FILENO))
+        setup_palette(&cfg, b.nacts == 0 && isatty(STDIN_FILENO) &&
+                                isatty(STDOUT_FILENO));
     if (b.nacts > 0) {
         status = run_batch(core, s, &b);
     } else if (a.mode == MODE_SHELL || !isatty(STDIN_FILENO) ||

@@ -13,6 +13,7 @@
 
 #include "core/strbuf.h"
 #include "core/xalloc.h"
+#include "shell/palette.h"
 
 #define MASK "********"
 
@@ -103,6 +104,46 @@ static void append_server_fields(pd_strbuf *sb, const pd_error *err)
         pd_strbuf_printf(sb, "CONTEXT:  %s\n", err->context);
 }
 
+/* Writes len bytes of text to out; on a colour terminal, with the word
+ * at offset at up to its ':' ("ERROR:", "WARNING:") in the colour of
+ * use. The text itself is psql's either way. */
+static void put_severity(FILE *out, const char *text, size_t len, size_t at,
+                         sh_palette_use use)
+{
+    size_t word = at < len ? strcspn(text + at, ": \n") : 0;
+
+    if (!sh_palette_on(out) || word == 0 || at + word >= len ||
+        text[at + word] != ':') {
+        fwrite(text, 1, len, out);
+        return;
+    }
+    word++; /* the colon with it */
+    fwrite(text, 1, at, out);
+    fputs(sh_palette_start(out, use), out);
+    fwrite(text + at, 1, word, out);
+    fputs(sh_palette_end(out, use), out);
+    fwrite(text + at + word, 1, len - at - word, out);
+}
+
+/* Prints notice text (libpq's, one or more notices, each ending with a
+ * newline) to out as psql does: as it is, WARNING: coloured on a colour
+ * terminal. */
+void sh_print_notice(FILE *out, const char *text)
+{
+    const char *line = text;
+
+    while (*line != '\0') {
+        const char *nl = strchr(line, '\n');
+        size_t len = nl != NULL ? (size_t)(nl + 1 - line) : strlen(line);
+
+        if (strncmp(line, "WARNING:", 8) == 0)
+            put_severity(out, line, len, 0, SH_PAL_WARNING);
+        else
+            fwrite(line, 1, len, out);
+        line += len;
+    }
+}
+
 /* Prints err to out as psql would, prefix (if any) before the first line.
  * Server errors appear as libpq's text; others as "pgdeck: error: ..."
  * (or "<prefix>error: ..."), with passwords masked. Always ends with
@@ -131,7 +172,11 @@ void sh_print_error(FILE *out, const pd_error *err, const char *prefix)
     len = sb.len;
     if (len > 0 && text[len - 1] == '\n')
         len--;
-    fwrite(text, 1, len, out);
+    if (err->kind == PD_ERR_SERVER)
+        put_severity(out, text, len, prefix != NULL ? strlen(prefix) : 0,
+                     SH_PAL_ERROR);
+    else
+        fwrite(text, 1, len, out);
     fputc('\n', out);
     fflush(out);
     pd_strbuf_free(&sb);

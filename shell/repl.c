@@ -29,6 +29,8 @@
 #include "core/xalloc.h"
 #include "shell/complete.h"
 #include "shell/histfile.h"
+#include "shell/jobs.h"
+#include "shell/palette.h"
 
 #define READ_CHUNK 65536
 #define HISTORY_MAX 500 /* psql's HISTSIZE */
@@ -52,6 +54,7 @@ typedef struct repl {
     bool running;           /* a unit is executing */
     bool pumping;           /* inside pump(): a synchronous done_cb */
     bool quitting;          /* shutting down */
+    bool waiting_jobs;      /* quitting once the \bg jobs have ended */
     char *unit;             /* the running unit, owned */
     char *prompt;           /* the prompt readline shows, owned */
     int status;             /* exit status */
@@ -86,6 +89,25 @@ static char *make_prompt(repl *r, char state)
         break;
     }
     return pd_xasprintf("%s%c%s> ", db != NULL ? db : "", state, mark);
+}
+
+/* The prompt for readline (takes plain): in the theme's prompt colour on
+ * a colour terminal, the colour codes between \001 and \002 so readline
+ * knows they take no room; the trailing blank stays plain. */
+static char *paint_prompt(char *plain)
+{
+    const char *sgr = sh_palette_start(stdout, SH_PAL_PROMPT);
+    size_t n = strlen(plain);
+    char *s;
+
+    if (sgr[0] == '\0')
+        return plain;
+    while (n > 0 && plain[n - 1] == ' ')
+        n--;
+    s = pd_xasprintf("\001%s\002%.*s\001\033[0m\002%s", sgr, (int)n, plain,
+                     plain + n);
+    free(plain);
+    return s;
 }
 
 static void update_term_cols(repl *r)
@@ -131,10 +153,25 @@ static void stop_input(repl *r)
     }
 }
 
-/* Ends the shell: stops input, closes our handles, stops the loop. A read
- * in flight is waited for by sh_repl_run. */
+/* The last of quitting: the jobs' last announcements, then the loop
+ * stops. */
+static void quit_done(repl *r)
+{
+    r->waiting_jobs = false;
+    sh_jobs_announce(r->s);
+    close_handle((uv_handle_t *)&r->sigint);
+    fflush(stdout);
+    pd_core_stop(r->core);
+}
+
+/* Ends the shell: stops input and closes our handles; \bg jobs still
+ * running are waited for (a person leaving a terminal has them canceled
+ * first; a script's are let finish, as -c's are), then the loop stops.
+ * A read in flight is waited for by sh_repl_run. */
 static void quit(repl *r)
 {
+    int n;
+
     if (r->quitting)
         return;
     r->quitting = true;
@@ -143,9 +180,47 @@ static void quit(repl *r)
         close_handle((uv_handle_t *)&r->poll);
     if (r->tty)
         close_handle((uv_handle_t *)&r->sigwinch);
-    close_handle((uv_handle_t *)&r->sigint);
     fflush(stdout);
-    pd_core_stop(r->core);
+    if ((n = sh_jobs_running(r->s)) > 0 && r->tty) {
+        fprintf(stderr, "Canceling %d background job%s.\n", n,
+                n == 1 ? "" : "s");
+        sh_jobs_cancel_all(r->s);
+    }
+    r->waiting_jobs = sh_jobs_running(r->s) > 0;
+    if (!r->waiting_jobs)
+        quit_done(r);
+}
+
+/* A \bg job ended (jobs.h): at an idle prompt its announcement goes
+ * above the prompt now, the line being typed kept as it is; while a unit
+ * runs, pump() prints it after the unit's output. */
+static void on_job_ready(void *ctx)
+{
+    repl *r = ctx;
+
+    if (r->quitting) {
+        if (r->waiting_jobs && sh_jobs_running(r->s) == 0)
+            quit_done(r);
+        return;
+    }
+    if (r->running)
+        return;
+    if (!r->tty) {
+        sh_jobs_announce(r->s); /* no prompt on the screen */
+        return;
+    }
+    if (!r->handler_on)
+        return;
+    /* Readline's way to write above its line: clear the lines it shows
+     * (every row of a long line), print, then draw prompt and line again
+     * below; the line buffer and the cursor are untouched. */
+    rl_clear_visible_line();
+    fflush(stdout);
+    sh_jobs_announce(r->s);
+    fflush(stdout);
+    fflush(stderr);
+    rl_on_new_line();
+    rl_redisplay();
 }
 
 static void on_unit_done(int status, void *ctx)
@@ -210,6 +285,7 @@ static void pump(repl *r)
 
         if (unit == NULL)
             break;
+        sh_jobs_announce(r->s); /* between units: the terminal is free */
         remember(r, unit);
         r->unit = unit;
         r->running = true;
@@ -226,6 +302,7 @@ static void pump(repl *r)
         quit(r);
         return;
     }
+    sh_jobs_announce(r->s); /* jobs that ended during the unit */
     start_input(r);
 }
 
@@ -324,8 +401,8 @@ static void start_input(repl *r)
             printf("%s%.*s\n", p, (int)n, pending);
         free(p);
     }
-    r->prompt = make_prompt(r, pd_sqlsplit_prompt_char(
-                                   pd_sqlsplit_state_get(r->sp)));
+    r->prompt = paint_prompt(make_prompt(
+        r, pd_sqlsplit_prompt_char(pd_sqlsplit_state_get(r->sp))));
     rl_callback_handler_install(r->prompt, on_line);
     r->handler_on = true;
     uv_poll_start(&r->poll, UV_READABLE, on_stdin_readable);
@@ -340,6 +417,10 @@ static void on_sigint(uv_signal_t *h, int signum)
     (void)signum;
     if (r->running) {
         sh_session_cancel(r->s);
+        return;
+    }
+    if (r->waiting_jobs) { /* leaving: no more waiting for the jobs */
+        sh_jobs_cancel_all(r->s);
         return;
     }
     if (!r->tty) {
@@ -456,6 +537,7 @@ int sh_repl_run(pd_core *core, sh_session *s)
         r.rbuf = pd_xmalloc(READ_CHUNK);
     }
     rl_owner = &r;
+    sh_jobs_set_ready_cb(s, on_job_ready, &r);
 
     rc = open_input(&r);
     if (rc < 0) {
@@ -483,6 +565,7 @@ int sh_repl_run(pd_core *core, sh_session *s)
                         "%s\n", r.histpath, strerror(-rc));
     sh_complete_free(r.comp);
     free(r.histpath);
+    sh_jobs_set_ready_cb(s, NULL, NULL);
     rl_owner = NULL;
     free(r.unit);
     free(r.prompt);

@@ -8,6 +8,7 @@
 
 #include "core/xalloc.h"
 #include "shell/exec.h"
+#include "shell/jobs.h"
 
 /* Returns-owned session; see exec.h. */
 sh_session *sh_session_new(pd_core *core, FILE *out, FILE *err)
@@ -31,6 +32,7 @@ void sh_session_free(sh_session *s)
 {
     if (s == NULL)
         return;
+    sh_jobs_free(s->jobs); /* jobs still running end on their own */
     sh_exec_drop_conn(s);
     sh_session_set_out(s, NULL);
     sh_print_opts_free(&s->popts);

@@ -1,8 +1,9 @@
 /* session_internal.h: the shell session's state, shared by the files that
  * make up the session: exec.c (running units: SQL, streaming, paging),
  * session.c (its settings and streams), dispatch.c (finding a backslash
- * command) and commands_session.c (the commands that act on the session
- * itself). Everything else goes through exec.h and commands.h. */
+ * command), commands_session.c (the commands that act on the session
+ * itself) and jobs.c (\bg jobs, which connect as the session does).
+ * Everything else goes through exec.h and commands.h. */
 #ifndef SH_SESSION_INTERNAL_H
 #define SH_SESSION_INTERNAL_H
 
@@ -55,6 +56,8 @@ struct sh_session {
                               NULL: the pool's */
     char *st_buf;          /* st_page's buffer */
     size_t st_len;
+    struct sh_jobs *jobs;  /* owned: \bg jobs (jobs.c), made on first use;
+                              NULL before */
 };
 
 
