@@ -206,3 +206,9 @@ printf '%-46s %9.1f MB   %s connections open           (target < 20 MB)\n' \
     "$(echo "$(echo "$out" | jnum rss_kb) / 1024" | bc -l)" \
     "$(echo "$out" | jnum connections)"
 echo "(pgdeck bench: throughput ratios > 1 and time ratios > 1 favour pgdeck)"
+
+# ---- the shell's and the dashboard's own speed, on a pty ----
+# Start to a usable prompt and a 1M-row result against psql; the idle
+# dashboard against pg_activity, and its key-press latency under load.
+PGDECK=$PGDECK PSQL=$PSQL bash tests/bench/shell_speed.sh
+PGDECK=$PGDECK bash tests/bench/dash_speed.sh
