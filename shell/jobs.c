@@ -270,8 +270,7 @@ static void on_recancel(uv_timer_t *t)
 }
 
 /* Cancels job j. A job still waiting for its connection ends now, as
- * canceled (the connection, when it comes, goes straight back): returns
- * 0. A running one: the server is asked to cancel its statement, and
+ * canceled: returns 0. A running one: the server is asked to cancel its statement, and
  * asked again every RECANCEL_MS until it ends (a request that reaches the
  * backend before the statement does nothing); its end comes through the
  * ready callback as usual: returns 1. PD_ESTATE when it is over. */
@@ -281,6 +280,12 @@ int sh_jobs_cancel(sh_job *j)
         j->state = SH_JOB_CANCELED;
         j->t1_ns = uv_hrtime();
         j->owner->nrunning--;
+        /* Withdrawn from the pool's queue, it never gets a connection; its
+         * callback still comes and finds it canceled. A connection of its
+         * own being opened (after \c) cannot be stopped: it is closed as
+         * soon as it is there. */
+        if (j->pool != NULL)
+            (void)pd_pool_cancel(j->pool, on_conn, j);
         return 0;
     }
     if (j->state != SH_JOB_RUNNING)
