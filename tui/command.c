@@ -224,10 +224,40 @@ static void run_line(tui *t, const char *line)
     } else if (tui_results_panel_run(p, line) != 0) {
         tui_dialog_message("a command is still running: Esc cancels it");
     } else {
+        if (t->panels[t->focus] != p)
+            t->focus_back = t->focus;
         for (i = 0; i < t->npanels; i++)
             if (t->panels[i] == p)
                 tui_set_focus(t, i);
     }
+}
+
+/* Closes the Results panel (x, or Esc with nothing running), canceling
+ * the command that runs first; its rows go back to the other panels and
+ * the focus to the panel that had it before. The next command makes the
+ * panel afresh. */
+void tui_command_close_results(tui *t)
+{
+    tui_panel *p = t->results;
+    bool canceled;
+    int i;
+
+    if (p == NULL)
+        return;
+    canceled = tui_results_panel_cancel(p);
+    for (i = 0; i < t->npanels; i++)
+        if (t->panels[i] == p) {
+            memmove(&t->panels[i], &t->panels[i + 1],
+                    (size_t)(t->npanels - i - 1) * sizeof(t->panels[0]));
+            t->npanels--;
+            break;
+        }
+    t->results = NULL;
+    tui_panel_close(p);
+    t->focus = t->focus_back < t->npanels ? t->focus_back : 0;
+    tui_relayout(t);
+    tui_dialog_message("%sResults closed; ':' opens it again",
+                       canceled ? "command canceled, " : "");
 }
 
 /* A key while the ':' line is open. */

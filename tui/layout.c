@@ -11,7 +11,11 @@ typedef struct row {
     int weight;    /* the largest of its panels' */
     int max_h;     /* the largest of its panels'; 0: no limit */
     int min_h;     /* the largest of its panels'; 0: none */
+    int prio;      /* the largest of its panels' */
 } row;
+
+/* A row's state when the area is too short for every row (fold). */
+enum { ROW_OPEN = 0, ROW_FOLDED, ROW_HIDDEN };
 
 static tui_rect rect(int y, int x, int h, int w)
 {
@@ -109,6 +113,113 @@ static void heights(const row *rows, int n, int total, int *out)
     apportion(spare, w, use, n, out);
 }
 
+/* The rows an open row wants when rows fold: TUI_LAYOUT_USEFUL_H, or
+ * TUI_LAYOUT_FOCUS_H for the focus row, within its max_h. */
+static int base_h(const row *r, bool focus)
+{
+    int want = focus ? TUI_LAYOUT_FOCUS_H : TUI_LAYOUT_USEFUL_H;
+
+    if (r->max_h > 0 && r->max_h < want)
+        want = r->max_h;
+    return want < TUI_LAYOUT_MIN_H ? TUI_LAYOUT_MIN_H : want;
+}
+
+/* True when row i should go before row pick: farther from the focus row
+ * f, the lower one on a tie. */
+static bool farther(int i, int pick, int f)
+{
+    int di = i > f ? i - f : f - i, dp = pick > f ? pick - f : f - pick;
+
+    return pick < 0 || di > dp || (di == dp && i > pick);
+}
+
+/* Decides which of n rows fold to their title line, in total lines: the
+ * lowest prio first, then the farthest from the focus row f, until the
+ * open ones have their base_h (the focus row never folds). If the title
+ * lines alone leave the focus row less than TUI_LAYOUT_MIN_H, folded rows
+ * are hidden, the farthest first. */
+static void fold(const row *rows, int n, int f, int total, int *state)
+{
+    int need = 0, nfold = 0, i, pick;
+
+    for (i = 0; i < n; i++) {
+        state[i] = ROW_OPEN;
+        need += base_h(&rows[i], i == f);
+    }
+    while (need + nfold > total) {
+        pick = -1;
+        for (i = 0; i < n; i++)
+            if (i != f && state[i] == ROW_OPEN &&
+                (pick < 0 || rows[i].prio < rows[pick].prio ||
+                 (rows[i].prio == rows[pick].prio && farther(i, pick, f))))
+                pick = i;
+        if (pick < 0)
+            break;
+        state[pick] = ROW_FOLDED;
+        need -= base_h(&rows[pick], false);
+        nfold++;
+    }
+    while (nfold > 0 && TUI_LAYOUT_MIN_H + nfold > total) {
+        pick = -1;
+        for (i = 0; i < n; i++)
+            if (state[i] == ROW_FOLDED && farther(i, pick, f))
+                pick = i;
+        state[pick] = ROW_HIDDEN;
+        nfold--;
+    }
+}
+
+/* Heights of n rows after fold: a folded row one line, a hidden one none,
+ * an open one its base_h (the focus row f what the others leave, when
+ * that is less); then the min_h asks are granted, and the rest goes by
+ * weight to the open rows without a max_h (or to every open row). */
+static void fold_heights(const row *rows, int n, int f, int total,
+                         const int *state, int *out)
+{
+    int w[TUI_LAYOUT_MAX], i, spare = total, nuse = 0;
+    bool use[TUI_LAYOUT_MAX];
+
+    for (i = 0; i < n; i++) {
+        w[i] = rows[i].weight;
+        out[i] = state[i] == ROW_HIDDEN ? 0 : state[i] == ROW_FOLDED ? 1 :
+                 base_h(&rows[i], i == f);
+        spare -= out[i];
+        use[i] = state[i] == ROW_OPEN && rows[i].max_h == 0;
+        nuse += use[i];
+    }
+    if (spare < 0) { /* only the focus row is open */
+        out[f] += spare;
+        return;
+    }
+    for (i = 0; i < n && spare > 0; i++) {
+        int want = rows[i].min_h, give;
+
+        if (state[i] != ROW_OPEN)
+            continue;
+        if (rows[i].max_h > 0 && want > rows[i].max_h)
+            want = rows[i].max_h;
+        give = want - out[i] < spare ? want - out[i] : spare;
+        if (give > 0) {
+            out[i] += give;
+            spare -= give;
+        }
+    }
+    for (i = 0; i < n && nuse == 0; i++)
+        use[i] = state[i] == ROW_OPEN;
+    apportion(spare, w, use, n, out);
+}
+
+/* True when every row can have TUI_LAYOUT_USEFUL_H (within its max_h) in
+ * total lines: nothing folds. */
+static bool all_fit(const row *rows, int n, int total)
+{
+    int i, need = 0;
+
+    for (i = 0; i < n; i++)
+        need += base_h(&rows[i], false);
+    return need <= total;
+}
+
 /* Groups the panels into rows; returns how many. */
 static int pack(const tui_layout_hint *hints, int npanels, int grid_cols,
                 row *rows)
@@ -121,6 +232,7 @@ static int pack(const tui_layout_hint *hints, int npanels, int grid_cols,
         int weight = h != NULL && h->weight > 0 ? h->weight : 1;
         int max_h = h != NULL && h->max_h > 0 ? h->max_h : 0;
         int min_h = h != NULL && h->min_h > 0 ? h->min_h : 0;
+        int prio = h != NULL ? h->prio : 0;
         row *r = nrows > 0 ? &rows[nrows - 1] : NULL;
 
         if (r == NULL || wide || r->n >= grid_cols ||
@@ -131,8 +243,11 @@ static int pack(const tui_layout_hint *hints, int npanels, int grid_cols,
             r->weight = weight;
             r->max_h = max_h;
             r->min_h = 0;
+            r->prio = prio;
         }
         r->n++;
+        if (prio > r->prio)
+            r->prio = prio;
         if (min_h > r->min_h)
             r->min_h = min_h;
         if (weight > r->weight)
@@ -162,8 +277,8 @@ int tui_layout_compute_hints(tui_layout *out, int rows, int cols,
                              int focus, bool zoom)
 {
     row grid[TUI_LAYOUT_MAX];
-    int top = 0, bottom, vis_rows, first_row, focus_row = 0, r, i, run = 0,
-        longest = 0, h[TUI_LAYOUT_MAX], y;
+    int top = 0, bottom, focus_row = 0, r, i, run = 0, longest = 0,
+        h[TUI_LAYOUT_MAX], state[TUI_LAYOUT_MAX] = {0}, y;
 
     memset(out, 0, sizeof(*out));
     if (npanels < 0 || npanels > TUI_LAYOUT_MAX)
@@ -214,19 +329,20 @@ int tui_layout_compute_hints(tui_layout *out, int rows, int cols,
         return 0;
     }
 
-    /* Too short for every row: show a window of rows around the focus. */
-    vis_rows = out->area.h / TUI_LAYOUT_MIN_H;
-    if (vis_rows < 1)
-        vis_rows = 1;
-    if (vis_rows > out->grid_rows)
-        vis_rows = out->grid_rows;
-    first_row = focus_row < vis_rows ? 0 : focus_row - vis_rows + 1;
-    heights(grid + first_row, vis_rows, out->area.h, h);
+    /* Too short for every row: rows fold to their title line. */
+    if (all_fit(grid, out->grid_rows, out->area.h)) {
+        heights(grid, out->grid_rows, out->area.h, h);
+    } else {
+        fold(grid, out->grid_rows, focus_row, out->area.h, state);
+        fold_heights(grid, out->grid_rows, focus_row, out->area.h, state, h);
+    }
 
     y = out->area.y;
-    for (r = 0; r < vis_rows; r++) {
-        const row *gr = &grid[first_row + r];
+    for (r = 0; r < out->grid_rows; r++) {
+        const row *gr = &grid[r];
 
+        if (state[r] == ROW_HIDDEN)
+            continue;
         for (i = 0; i < gr->n; i++) {
             int x, w;
 

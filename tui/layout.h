@@ -7,10 +7,16 @@
  * side by side, a wide panel on a row of its own. Rows share the height
  * by weight, each at least TUI_LAYOUT_MIN_H and, while another row can
  * use the space, at most its max_h; a row asking for a min_h gets it
- * first, taken from the rows that can shrink. Small screens collapse: first the
- * header and key bar go, then the rows that would be too short, always
- * keeping the focused panel. A rectangle with h == 0 or w == 0 is
- * hidden. */
+ * first, taken from the rows that can shrink.
+ *
+ * Small screens collapse. When the area cannot give every row
+ * TUI_LAYOUT_USEFUL_H lines, rows fold to a one-line title row (h == 1),
+ * the lowest prio first, then the farthest from the focus, until the
+ * focused row has TUI_LAYOUT_FOCUS_H and the other open ones
+ * TUI_LAYOUT_USEFUL_H; the focused row never folds, so moving the focus
+ * (Tab) opens the row it reaches. On the smallest screens the header and
+ * key bar go, then folded rows are hidden, the farthest first. A
+ * rectangle with h == 0 or w == 0 is hidden. */
 #ifndef TUI_LAYOUT_H
 #define TUI_LAYOUT_H
 
@@ -19,6 +25,9 @@
 #define TUI_LAYOUT_MAX 16     /* panels at most */
 #define TUI_LAYOUT_MIN_H 3    /* panel rows: frame plus one line */
 #define TUI_LAYOUT_MIN_W 40   /* panel columns before the grid gets wider */
+#define TUI_LAYOUT_USEFUL_H 5 /* an open row when rows fold: frame plus
+                                 three lines */
+#define TUI_LAYOUT_FOCUS_H 10 /* the focused row when rows fold */
 
 typedef struct tui_rect {
     int y, x; /* top-left cell, 0-based */
@@ -33,6 +42,8 @@ typedef struct tui_layout_hint {
     int min_h;  /* rows it asks for before the others share the spare
                    (all its lines); 0: none. Granted as far as the rows
                    without a max_h keep 2 * TUI_LAYOUT_MIN_H each */
+    int prio;   /* when rows fold, rows of a lower prio fold first;
+                   0 lowest */
 } tui_layout_hint;
 
 typedef struct tui_layout {

@@ -143,6 +143,13 @@ static bool framed(const tui_panel *p)
     return p->rect.h >= 3 && p->rect.w >= 4;
 }
 
+/* A panel folded to one line (a short screen) is drawn as a frame's top
+ * line alone: title, note and stamp on a rule. */
+static bool folded(const tui_panel *p)
+{
+    return p->rect.h == 1 && p->rect.w >= 4;
+}
+
 /* Refreshes at once, then every refresh_ms (unless paused). */
 void tui_panel_refresh_now(tui_panel *p)
 {
@@ -237,19 +244,20 @@ bool tui_panel_stale(const tui_panel *p)
 static void draw_chrome(tui_panel *p, const tui_theme *th)
 {
     char stamp[48] = "", age[16];
-    int w = p->rect.w, edge = framed(p) ? 1 : 0, x, title_end;
+    bool ruled = framed(p) || folded(p);
+    int w = p->rect.w, edge = ruled ? 1 : 0, x, title_end;
     uint64_t now = uv_now(pd_core_loop(p->core));
     struct tm tm;
 
-    if (framed(p)) {
-        wattrset(p->win, tui_theme_attr(th, p->focused ?
-                                                TUI_ROLE_FRAME_FOCUS :
-                                                TUI_ROLE_FRAME));
-        box_set(p->win, 0, 0);
-        wattrset(p->win, A_NORMAL);
-    }
-    x = edge;
+    wattrset(p->win, tui_theme_attr(th, p->focused ? TUI_ROLE_FRAME_FOCUS :
+                                                     TUI_ROLE_FRAME));
     if (framed(p))
+        box_set(p->win, 0, 0);
+    else if (folded(p))
+        mvwhline_set(p->win, 0, 0, WACS_HLINE, w);
+    wattrset(p->win, A_NORMAL);
+    x = edge;
+    if (ruled)
         x += tui_panel_put(p->win, 0, x, tui_theme_attr(th, TUI_ROLE_FRAME),
                            " ");
     x += tui_panel_putn(p->win, 0, x, tui_theme_attr(th, TUI_ROLE_TITLE),
@@ -263,7 +271,7 @@ static void draw_chrome(tui_panel *p, const tui_theme *th)
         x += tui_panel_putn(p->win, 0, x, tui_theme_attr(th, nr), p->note,
                             w - edge - x - 1);
     }
-    if (framed(p))
+    if (ruled)
         x += tui_panel_put(p->win, 0, x, tui_theme_attr(th, TUI_ROLE_FRAME),
                            " ");
     title_end = x;

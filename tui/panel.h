@@ -37,7 +37,8 @@
 enum {
     TUI_IGNORED = 0,      /* not this panel's key */
     TUI_HANDLED = 1 << 0, /* consumed */
-    TUI_REDRAW = 1 << 1   /* the panel must be drawn again */
+    TUI_REDRAW = 1 << 1,  /* the panel must be drawn again */
+    TUI_CLOSE = 1 << 2    /* the panel asks to be closed (Results) */
 };
 
 typedef struct tui_panel tui_panel;

@@ -208,5 +208,5 @@ const tui_panel_ops tui_activity_panel = {
     .click = activity_click,
     .free = activity_free,
     .keys = activity_keys,
-    .hint = {.weight = 4, .wide = true},
+    .hint = {.weight = 4, .wide = true, .prio = 3},
 };

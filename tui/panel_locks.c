@@ -445,5 +445,5 @@ const tui_panel_ops tui_locks_panel = {
     .click = locks_click,
     .free = locks_free,
     .keys = locks_keys,
-    .hint = {.weight = 2, .wide = true},
+    .hint = {.weight = 2, .wide = true, .prio = 1},
 };

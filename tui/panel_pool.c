@@ -200,5 +200,5 @@ const tui_panel_ops tui_pool_panel = {
     .key = NULL,
     .resize = NULL,
     .free = pool_free,
-    .hint = {.weight = 1, .max_h = 9},
+    .hint = {.weight = 1, .max_h = 9, .prio = 2},
 };

@@ -145,5 +145,5 @@ const tui_panel_ops tui_queries_panel = {
     .refresh = queries_refresh,
     .draw = queries_draw,
     .free = queries_free,
-    .hint = {.weight = 1, .max_h = 9},
+    .hint = {.weight = 1, .max_h = 9, .prio = 2},
 };

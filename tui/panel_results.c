@@ -6,10 +6,12 @@
  * commands (\pool, \slow, \metrics, \locks, \retries, \health: pd_cmd_run),
  * or \syncs. Nothing waits: the command runs while the screen lives on,
  * its elapsed time shown; Esc (or Ctrl-C) cancels it: the answer is
- * dropped, and SQL is also canceled on the server (found by the marker
- * comment it was sent with). The outcome is a scrollable table (several:
- * 'n' shows the next), its command tags and time, or the error in place.
- * One command at a time. */
+ * dropped, and SQL still waiting for a pool connection is withdrawn (it
+ * never runs), SQL on the server is canceled there (pd_query_cancel).
+ * The outcome is a table that scrolls both ways (several: 'n' shows the
+ * next), its command tags and time, or the error in place. One command
+ * at a time. 'x', or Esc when nothing runs, closes the panel, giving its
+ * rows back to the others. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,14 +51,25 @@ typedef struct results_model {
     cmd_req *cmds;       /* data commands in flight */
 } results_model;
 
+#define ESC 27
+
 static const tui_key results_keys[] = {
+    {'x', "x", "Close", "close this panel (':' opens it again)",
+     TUI_ACT_NONE, 6},
+    {KEY_LEFT, "Left", NULL, "scroll the columns left", TUI_ACT_NONE, 0},
+    {KEY_RIGHT, "Right", NULL, "scroll the columns right", TUI_ACT_NONE, 0},
+    {KEY_HOME, "Home", NULL, "the first columns", TUI_ACT_NONE, 0},
+    {KEY_END, "End", NULL, "the last columns", TUI_ACT_NONE, 0},
+    {KEY_NPAGE, "PgDn", NULL, "the next page of rows", TUI_ACT_NONE, 0},
+    {KEY_PPAGE, "PgUp", NULL, "the previous page of rows", TUI_ACT_NONE, 0},
     {'n', "n", "Next", "show the next result table", TUI_ACT_NONE, 5},
     {'N', "N", NULL, "show the previous result table", TUI_ACT_NONE, 0},
     {'s', "s", "Sort", "sort by the next column", TUI_ACT_NONE, 4},
     {'S', "S", NULL, "reverse the sort", TUI_ACT_NONE, 0},
     {'/', "/", "Filter", "show only rows containing a text", TUI_ACT_NONE,
      4},
-    {27, "Esc", NULL, "cancel the command that runs", TUI_ACT_NONE, 0},
+    {ESC, "Esc", NULL, "cancel the command that runs, else close",
+     TUI_ACT_NONE, 0},
     {0, NULL, NULL, NULL, TUI_ACT_NONE, 0},
 };
 
@@ -86,6 +99,7 @@ static void show_set(tui_panel *p, int set)
 
     m->set = set;
     tui_restable_set(&m->rt, nth_set(m->res, set));
+    m->rt.table.hscroll = true; /* a new set of columns starts afresh */
     if (m->nsets == 0)
         tui_panel_set_note(p, NULL);
     else {
@@ -315,47 +329,27 @@ int tui_results_panel_run(tui_panel *p, const char *line)
     return 0;
 }
 
-static void on_canceled(tui_panel *p, pd_result *res, const pd_error *err,
-                        int64_t tag)
-{
-    const char *v = res != NULL && pd_result_nrows(res) > 0 ?
-                        pd_result_value(res, 0, 0) : NULL;
-
-    (void)p;
-    (void)tag;
-    if (err != NULL)
-        tui_dialog_message("cancel: %s", err->message);
-    else if (v != NULL && strcmp(v, "0") != 0)
-        tui_dialog_message("canceled; the server was asked to stop it");
-    else
-        tui_dialog_message("canceled");
-    pd_result_free(res);
-}
-
 /* Cancels the command that runs; see panel.h. */
 bool tui_results_panel_cancel(tui_panel *p)
 {
-    static const char cancel_sql[] =
-        TUI_PANEL_SQL "SELECT count(pg_cancel_backend(pid)) "
-        "FROM pg_stat_activity WHERE pid <> pg_backend_pid() "
-        "AND left(query, length($1)) = $1";
     results_model *m = p != NULL ? p->model : NULL;
-    const char *params[1];
+    pd_query_cancel_how how = PD_QUERY_CANCEL_NONE;
     pd_error err = PD_ERROR_INIT;
 
     if (m == NULL || !m->running)
         return false;
+    if (m->sql)
+        how = tui_panel_cancel(p, on_sql, m->seq);
     pd_error_set(&err, PD_ERR_CANCELED, "canceled by the user");
     finish(p, NULL, &err, NULL);
     pd_error_clear(&err);
     m->seq++; /* whatever answers now is dropped */
-    if (!m->sql) {
+    if (how == PD_QUERY_CANCEL_UNSENT)
+        tui_dialog_message("canceled before it reached the server");
+    else if (how == PD_QUERY_CANCEL_SERVER)
+        tui_dialog_message("canceled; the server was asked to stop it");
+    else
         tui_dialog_message("canceled");
-        return true;
-    }
-    params[0] = m->marker;
-    if (tui_panel_run(p, cancel_sql, 1, params, on_canceled, 0) != 0)
-        tui_dialog_message("canceled; the pool takes no queries now");
     return true;
 }
 
@@ -420,16 +414,20 @@ static int results_key(tui_panel *p, int key)
     results_model *m = p->model;
     int rc;
 
+    if (!m->rt.table.editing && key == 'x')
+        return TUI_HANDLED | TUI_CLOSE;
     if (!m->rt.table.editing && (key == 'n' || key == 'N')) {
         if (m->nsets < 2)
             return TUI_HANDLED;
         show_set(p, (m->set + (key == 'n' ? 1 : m->nsets - 1)) % m->nsets);
         return TUI_HANDLED | TUI_REDRAW;
     }
-    if (m->nsets == 0)
-        return TUI_IGNORED;
-    rc = tui_table_key(&m->rt.table, key);
+    rc = m->nsets > 0 ? tui_table_key(&m->rt.table, key) : TUI_IGNORED;
     p->modal = m->rt.table.editing;
+    /* Esc clears a filter first; with none (and nothing running: that
+     * Esc cancels before it gets here), it closes. */
+    if (rc == TUI_IGNORED && key == ESC)
+        return TUI_HANDLED | TUI_CLOSE;
     return rc;
 }
 
@@ -470,5 +468,5 @@ const tui_panel_ops tui_results_panel = {
     .click = results_click,
     .free = results_free,
     .keys = results_keys,
-    .hint = {.weight = 6, .wide = true},
+    .hint = {.weight = 6, .wide = true, .prio = 1},
 };

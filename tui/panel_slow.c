@@ -302,5 +302,5 @@ const tui_panel_ops tui_slow_panel = {
     .click = slow_click,
     .free = slow_free,
     .keys = slow_keys,
-    .hint = {.weight = 2},
+    .hint = {.weight = 2, .prio = 1},
 };

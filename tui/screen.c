@@ -23,6 +23,8 @@
 #include "tui/screen.h"
 
 #define HANGUP_LIMIT 3 /* readable with nothing to read, in a row */
+#define ESC 27
+#define SEQ_MAX 16 /* bytes of an unknown escape sequence skipped */
 
 static const int quit_signals[] = {SIGINT, SIGTERM, SIGHUP};
 #define NQUIT ((int)(sizeof(quit_signals) / sizeof(quit_signals[0])))
@@ -65,6 +67,18 @@ static void on_render(uv_prepare_t *h)
         doupdate();
 }
 
+/* After ESC and the '[' (CSI) or 'O' (SS3) that followed it at once:
+ * reads the rest of a sequence curses did not know, up to its final
+ * byte, so that it is not taken for Esc and a few keys. */
+static void skip_sequence(int intro)
+{
+    int ch, n = 0;
+
+    while (n++ < SEQ_MAX && (ch = wgetch(stdscr)) != ERR)
+        if (intro == 'O' || (ch >= 0x40 && ch <= 0x7e))
+            return;
+}
+
 static void on_input(uv_poll_t *h, int status, int events)
 {
     int ch, avail = 0;
@@ -85,8 +99,21 @@ static void on_input(uv_poll_t *h, int status, int events)
         return;
     }
     S.hangups = 0;
-    while (S.active && (ch = wgetch(stdscr)) != ERR)
+    while (S.active && (ch = wgetch(stdscr)) != ERR) {
+        if (ch == ESC) {
+            int next = wgetch(stdscr); /* a lone Esc has nothing behind */
+
+            if (next == '[' || next == 'O') {
+                skip_sequence(next);
+                continue;
+            }
+            S.cbs.key(ESC, S.ctx);
+            if (next == ERR || !S.active)
+                break;
+            ch = next;
+        }
         S.cbs.key(ch, S.ctx);
+    }
 }
 
 static void on_winch(uv_signal_t *h, int signum)
@@ -187,6 +214,14 @@ int tui_screen_open(uv_loop_t *loop, const tui_screen_cbs *cbs, void *ctx,
     keypad(stdscr, TRUE);
     nodelay(stdscr, TRUE);
     set_escdelay(25);
+    /* Home and End as terminals other than the terminfo entry's send
+     * them (tmux and screen: ESC [ 1 ~ and ESC [ 4 ~). */
+    define_key("\033[1~", KEY_HOME);
+    define_key("\033[4~", KEY_END);
+    define_key("\033[H", KEY_HOME);
+    define_key("\033[F", KEY_END);
+    define_key("\033OH", KEY_HOME);
+    define_key("\033OF", KEY_END);
     curs_set(0);
     leaveok(stdscr, TRUE);
     /* Clicks focus panels, the wheel scrolls; endwin turns this off. */

@@ -204,17 +204,52 @@ static int edit_key(tui_table *t, int key)
     return TUI_HANDLED | TUI_REDRAW;
 }
 
+/* With hscroll: Left/Right move the columns by one (at an edge the key
+ * is still taken, so that the focus does not jump away while scrolling),
+ * Home/End to the first and last. The draw keeps hcol in range. */
+static int scroll_key(tui_table *t, int key)
+{
+    switch (key) {
+    case KEY_LEFT:
+        if (!t->more_left)
+            return TUI_HANDLED;
+        t->hcol--;
+        break;
+    case KEY_RIGHT:
+        if (!t->more_right)
+            return TUI_HANDLED;
+        t->hcol++;
+        break;
+    case KEY_HOME:
+        t->hcol = 0;
+        break;
+    case KEY_END:
+        t->hcol = t->ncols - 1;
+        break;
+    default:
+        return TUI_IGNORED;
+    }
+    return TUI_HANDLED | TUI_REDRAW;
+}
+
 /* Handles a key: Up/Down/PgUp/PgDn/Home/End move the selection ('Up' on
- * the first row and 'Down' on the last are left to the caller), 's'
- * sorts by the next column and 'S' reverses (when sortable), '/' starts
- * typing the filter, Esc clears it; while typing, every key edits it.
- * Returns TUI_* flags. */
+ * the first row and 'Down' on the last are left to the caller; with
+ * hscroll, Left/Right/Home/End scroll the columns instead), 's' sorts by
+ * the next column and 'S' reverses (when sortable), '/' starts typing the
+ * filter, Esc clears it; while typing, every key edits it. Returns TUI_*
+ * flags. */
 int tui_table_key(tui_table *t, int key)
 {
     long page = t->page > 1 ? t->page - 1 : 1;
 
     if (t->editing)
         return edit_key(t, key);
+    if (t->hscroll) {
+        int r = scroll_key(t, key);
+
+        if (r != TUI_IGNORED)
+            return r;
+    }
     switch (key) {
     case KEY_UP:
         if (!t->have_sel || t->sel == 0)
@@ -284,21 +319,24 @@ void tui_table_describe(const tui_table *t, char *buf, size_t len)
         snprintf(buf, len, "%zu", t->nrows);
 }
 
-/* Chooses which columns show and how wide, for width cells. */
-static void widths(const tui_table *t, int width, int *w)
+/* The width each column would like (its heading and cells, within
+ * min_w..max_w) into w; the flexible one (max_w 0) its min_w, or with
+ * hscroll its cells up to width. Returns the flexible column, or -1. */
+static int natural(const tui_table *t, int width, int *w)
 {
-    bool shown[32];
-    int c, total, flex = -1;
+    int c, flex = -1;
     size_t i;
 
     for (c = 0; c < t->ncols && c < 32; c++) {
         int need = tui_panel_width(t->cols[c].name) + (c == t->sort_col);
+        int cap = t->cols[c].max_w > 0 ? t->cols[c].max_w : width;
 
-        shown[c] = true;
         if (t->cols[c].max_w == 0) {
             flex = c;
-            w[c] = t->cols[c].min_w;
-            continue;
+            if (!t->hscroll) {
+                w[c] = t->cols[c].min_w;
+                continue;
+            }
         }
         for (i = 0; i < t->nview; i++) {
             int cw = tui_panel_width(t->rows[t->view[i]].cells[c]);
@@ -306,8 +344,68 @@ static void widths(const tui_table *t, int width, int *w)
             need = cw > need ? cw : need;
         }
         need = need < t->cols[c].min_w ? t->cols[c].min_w : need;
-        w[c] = need > t->cols[c].max_w ? t->cols[c].max_w : need;
+        w[c] = need > cap ? cap : need;
     }
+    return flex;
+}
+
+/* Columns a..b-1 of widths w side by side. */
+static int span(const int *w, int a, int b)
+{
+    int c, total = 0;
+
+    for (c = a; c < b; c++)
+        total += w[c] + (c > a ? GAP : 0);
+    return total;
+}
+
+/* With hscroll: the columns from hcol that fit in width get their widths
+ * in w (the others 0), with two cells kept for each arrow needed; the
+ * flexible one, when last shown, takes what is left. Keeps hcol in range
+ * (no further right than needed to show the last column) and sets
+ * more_left and more_right. Returns the first column's x. */
+static int scroll_widths(tui_table *t, int width, int *w)
+{
+    int nat[32], c, x0, avail, total = 0, last = -1,
+        flex = natural(t, width, nat);
+
+    if (t->hcol >= t->ncols)
+        t->hcol = t->ncols - 1;
+    if (t->hcol < 0)
+        t->hcol = 0;
+    while (t->hcol > 0 &&
+           span(nat, t->hcol - 1, t->ncols) + (t->hcol > 1 ? 2 : 0) <= width)
+        t->hcol--;
+    x0 = t->hcol > 0 ? 2 : 0;
+    t->more_left = t->hcol > 0;
+    t->more_right = span(nat, t->hcol, t->ncols) > width - x0;
+    avail = width - x0 - (t->more_right ? 2 : 0);
+    for (c = 0; c < t->ncols; c++)
+        w[c] = 0;
+    for (c = t->hcol; c < t->ncols; c++) {
+        int need = nat[c] + (c > t->hcol ? GAP : 0);
+
+        if (total + need > avail)
+            break;
+        w[c] = nat[c];
+        total += need;
+        last = c;
+    }
+    if (last < 0 && avail > 0) /* not even one: the first, cut */
+        w[t->hcol] = avail;
+    else if (last >= 0 && last == flex && total < avail)
+        w[last] += avail - total;
+    return x0;
+}
+
+/* Chooses which columns show and how wide, for width cells. */
+static void widths(const tui_table *t, int width, int *w)
+{
+    bool shown[32] = {false};
+    int c, total, flex = natural(t, width, w);
+
+    for (c = 0; c < t->ncols && c < 32; c++)
+        shown[c] = true;
     /* Hide the least wanted columns until the rest fits. */
     for (;;) {
         int drop = -1;
@@ -333,12 +431,13 @@ static void widths(const tui_table *t, int width, int *w)
             w[c] = 0;
 }
 
-/* Draws one line of cells; column hi (-1: none) in hi_a. */
-static void draw_cells(const tui_table *t, WINDOW *win, int y, const int *w,
-                       attr_t a, const char *const *cells, int hi,
-                       attr_t hi_a)
+/* Draws one line of cells from column x; column hi (-1: none) in
+ * hi_a. */
+static void draw_cells(const tui_table *t, WINDOW *win, int y, int x,
+                       const int *w, attr_t a, const char *const *cells,
+                       int hi, attr_t hi_a)
 {
-    int c, x = 0, maxx = getmaxx(win);
+    int c, maxx = getmaxx(win);
 
     for (c = 0; c < t->ncols && x < maxx; c++) {
         const char *s = cells[c];
@@ -360,7 +459,7 @@ static void draw_cells(const tui_table *t, WINDOW *win, int y, const int *w,
 int tui_table_draw(tui_table *t, WINDOW *win, int y, const tui_theme *th,
                    bool stale, bool focused, int max_lines)
 {
-    int w[32] = {0}, c, lines, i, x, maxx = getmaxx(win);
+    int w[32] = {0}, c, lines, i, x, x0 = 0, maxx = getmaxx(win);
     bool filter_line = t->editing || t->filter[0] != '\0';
     const char *heads[32];
     char sorted[64];
@@ -371,7 +470,10 @@ int tui_table_draw(tui_table *t, WINDOW *win, int y, const tui_theme *th,
         lines = max_lines;
     if (lines <= 0 || t->ncols > 32)
         return 0;
-    widths(t, maxx, w);
+    if (t->hscroll && t->ncols > 0 && maxx >= 8)
+        x0 = scroll_widths(t, maxx, w);
+    else
+        widths(t, maxx, w);
 
     /* Headings, the sort column marked. */
     for (c = 0; c < t->ncols; c++)
@@ -386,8 +488,14 @@ int tui_table_draw(tui_table *t, WINDOW *win, int y, const tui_theme *th,
     wmove(win, y, 0);
     for (x = 0; x < maxx; x++)
         waddch(win, ' ');
-    draw_cells(t, win, y, w, col_a, heads, t->sort_col,
+    draw_cells(t, win, y, x0, w, col_a, heads, t->sort_col,
                tui_theme_attr(th, TUI_ROLE_SORT));
+    if (t->hscroll && t->more_left)
+        tui_panel_put(win, y, 0, tui_theme_attr(th, TUI_ROLE_FILTER),
+                      MB_CUR_MAX > 1 ? "◀" : "<");
+    if (t->hscroll && t->more_right)
+        tui_panel_put(win, y, maxx - 1, tui_theme_attr(th, TUI_ROLE_FILTER),
+                      MB_CUR_MAX > 1 ? "▶" : ">");
     t->top_y = y + 1;
     t->page = lines - 1 - (filter_line ? 1 : 0);
     if (t->page < 0)
@@ -415,7 +523,7 @@ int tui_table_draw(tui_table *t, WINDOW *win, int y, const tui_theme *th,
             for (x = 0; x < maxx; x++)
                 waddch(win, ' ');
         }
-        draw_cells(t, win, t->top_y + i, w, a,
+        draw_cells(t, win, t->top_y + i, x0, w, a,
                    (const char *const *)r->cells, -1, a);
     }
     if (t->nview == 0 && t->page > 0)

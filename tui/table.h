@@ -4,6 +4,9 @@
  * done) and draws it from its draw callback; keys move the selection,
  * cycle the sort column ('s', 'S' reverses) and edit the filter ('/').
  * The selection follows a row's id (a backend's pid) across refreshes.
+ * A table too wide for its window hides its least wanted columns, or,
+ * with hscroll, shows a window of columns that Left/Right move, marked
+ * with an arrow on the side where more are.
  * Cells are copied; the table owns its rows. No core calls here. */
 #ifndef TUI_TABLE_H
 #define TUI_TABLE_H
@@ -56,6 +59,12 @@ typedef struct tui_table {
     size_t scroll;              /* first row of view shown */
     int page;                   /* rows shown at the last draw */
     int top_y;                  /* window line of the first row drawn */
+    bool hscroll;               /* Left/Right/Home/End scroll through the
+                                   columns (wide results) instead of
+                                   narrow panels hiding some */
+    int hcol;                   /* with hscroll: the first column shown */
+    bool more_left, more_right; /* with hscroll: columns hidden that way,
+                                   as of the last draw */
 } tui_table;
 
 void tui_table_init(tui_table *t, const tui_table_col *cols, int ncols,

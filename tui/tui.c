@@ -314,6 +314,16 @@ static void on_mouse(tui *t)
     }
 }
 
+/* Offers key to p; a panel that asks to be closed (Results) is. */
+static int panel_key(tui *t, tui_panel *p, int key)
+{
+    int r = tui_panel_key(p, key);
+
+    if ((r & TUI_CLOSE) && p == t->results)
+        tui_command_close_results(t);
+    return r;
+}
+
 static void on_key(int key, void *ctx)
 {
     tui *t = ctx;
@@ -345,7 +355,7 @@ static void on_key(int key, void *ctx)
         return;
     }
     if (p != NULL && p->modal) {
-        tui_panel_key(p, key);
+        panel_key(t, p, key);
         return;
     }
     /* Esc stops a command that runs before it leaves full screen. */
@@ -366,15 +376,15 @@ static void on_key(int key, void *ctx)
         tui_set_focus(t, t->focus - 1);
         break;
     case TUI_ACT_LEFT:
-        move_focus(t, 0, -1);
-        break;
     case TUI_ACT_RIGHT:
-        move_focus(t, 0, 1);
+        /* A panel with columns to scroll through takes them. */
+        if (p == NULL || panel_key(t, p, key) == TUI_IGNORED)
+            move_focus(t, 0, key == KEY_LEFT ? -1 : 1);
         break;
     case TUI_ACT_UP:
     case TUI_ACT_DOWN:
         /* A panel with rows to move through takes the arrows. */
-        if (p == NULL || tui_panel_key(p, key) == TUI_IGNORED)
+        if (p == NULL || panel_key(t, p, key) == TUI_IGNORED)
             move_focus(t, key == KEY_UP ? -1 : 1, 0);
         break;
     case TUI_ACT_ZOOM:
@@ -386,7 +396,7 @@ static void on_key(int key, void *ctx)
             t->zoom = false;
             tui_relayout(t);
         } else if (p != NULL) {
-            tui_panel_key(p, key);
+            panel_key(t, p, key);
         }
         break;
     case TUI_ACT_PAUSE:
@@ -419,7 +429,7 @@ static void on_key(int key, void *ctx)
         break;
     case TUI_ACT_NONE:
         if (p != NULL)
-            tui_panel_key(p, key);
+            panel_key(t, p, key);
         break;
     }
     /* A question asked by the panel needs its box. */

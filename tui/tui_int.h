@@ -35,6 +35,8 @@ typedef struct tui {
     tui_cmdline cmd;                    /* the ':' line */
     tui_panel *syncs;                   /* the Syncs panel, among panels */
     tui_panel *results;                 /* the Results panel, or NULL */
+    int focus_back;                     /* the focus before Results took
+                                           it, for when it closes */
     bool syncing;                       /* our refresh-all runs */
     int sync_done, sync_total;          /* its progress */
     bool closing;                       /* panels are gone */
@@ -53,5 +55,6 @@ PD_MUSTCHECK int tui_command_use_theme(tui *t, const char *name,
 void tui_command_next_theme(tui *t);
 void tui_command_refresh_all(tui *t);
 void tui_command_key(tui *t, int key);
+void tui_command_close_results(tui *t);
 
 #endif

@@ -694,8 +694,9 @@ fi
 tmux_resize tiny 1 1
 sleep 0.5
 tmux_resize tiny 60 20
-tmux_wait tiny 'conns \[' 5 && tmux_wait tiny 'Locks' 5 &&
-    ! tmux_capture tiny | grep -q pane-exit &&
+# 60x20: rows fold to title lines around the focused Activity.
+tmux_wait tiny '┌ Activity' 5 && tmux_wait tiny '─ Pool ' 5 &&
+    tmux_wait tiny 'Locks' 5 && ! tmux_capture tiny | grep -q pane-exit &&
     ok "survives 1x1 and grows back" ||
     not_ok "survives 1x1 and grows back" "$(tmux_capture tiny | head -3)"
 tmux_keys tiny q

@@ -268,11 +268,35 @@ command demo 'SELECT 1'
 waitfor demo "demo: ':SELECT 1' opens the Results panel" '┌ Results' 5
 all_jobs demo "demo at 160x48 with Results: all 5 jobs still shown"
 tmux_resize demo 80 24
-if tmux_wait demo '┌ Syncs' 3 && ! screen demo | grep -q 'pane-exit'; then
+# Folded to its title line there, or open.
+if tmux_wait demo '[┌─] Syncs 5 jobs' 3 && ! screen demo | grep -q 'pane-exit'
+then
     ok "demo: resize to 80x24 keeps the Syncs panel"
 else
     not_ok "demo: resize to 80x24 keeps the Syncs panel" \
         "$(screen demo | tr '\n' '|')"
+fi
+# Still 80x24: x closes Results; the focus goes back to Activity, which
+# then has room for several backends while the other rows fold.
+tmux_keys demo x
+rows=0
+for i in $(seq 30); do
+    s=$(screen demo)
+    rows=$(printf '%s\n' "$s" | awk '
+        index($0, "┌ Activity") == 1 { on = 1; next }
+        on && index($0, "└") == 1 { exit }
+        on && $0 ~ /^│ *[0-9]+ [a-z]/ { n++ }
+        END { print n + 0 }')
+    [ "$rows" -ge 3 ] && break
+    sleep 0.2
+done
+h=$(printf '%s\n' "$s" | awk 'index($0, "┌ Activity") == 1 { top = NR }
+    top && NR > top && index($0, "└") == 1 { print NR - top + 1; exit }')
+if [ "${h:-0}" -ge 10 ] && [ "$rows" -ge 3 ]; then
+    ok "demo at 80x24: the focused Activity shows $rows backends in $h rows"
+else
+    not_ok "demo at 80x24: the focused panel shows several data rows" \
+        "$(printf '%s\n' "$s" | tr '\n' '|')"
 fi
 tmux_resize demo 160 48
 tmux_keys demo q

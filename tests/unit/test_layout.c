@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -147,23 +148,27 @@ static void test_grid(void **state)
 static void test_collapse_keeps_focus(void **state)
 {
     tui_layout l;
-    int i;
 
     (void)state;
-    /* 6 rows of panels (one column) in 8 lines: two fit; focus is the 5th. */
+    /* 6 rows of panels (one column) in 6 lines: the focus (the 5th) gets
+     * a frame and a line, three neighbours a title line each, the
+     * farthest are hidden. */
     assert_int_equal(tui_layout_compute(&l, 8, 30, 6, 4, false), 0);
-    assert_true(tui_layout_visible(&l.panel[4]));
-    assert_true(tui_layout_visible(&l.panel[3]));
-    for (i = 0; i < 6; i++)
-        if (i != 3 && i != 4)
-            assert_false(tui_layout_visible(&l.panel[i]));
+    assert_rect(&l.panel[2], 1, 0, 1, 30);
+    assert_rect(&l.panel[3], 2, 0, 1, 30);
+    assert_rect(&l.panel[4], 3, 0, 3, 30);
+    assert_rect(&l.panel[5], 6, 0, 1, 30);
+    assert_false(tui_layout_visible(&l.panel[0]));
+    assert_false(tui_layout_visible(&l.panel[1]));
     assert_tiles(&l);
 
-    /* Focus near the top: the first rows. */
+    /* Focus at the top: the rows below it. */
     assert_int_equal(tui_layout_compute(&l, 8, 30, 6, 0, false), 0);
-    assert_true(tui_layout_visible(&l.panel[0]));
-    assert_true(tui_layout_visible(&l.panel[1]));
-    assert_false(tui_layout_visible(&l.panel[2]));
+    assert_rect(&l.panel[0], 1, 0, 3, 30);
+    assert_rect(&l.panel[1], 4, 0, 1, 30);
+    assert_rect(&l.panel[3], 6, 0, 1, 30);
+    assert_false(tui_layout_visible(&l.panel[4]));
+    assert_false(tui_layout_visible(&l.panel[5]));
 }
 
 static void test_zoom(void **state)
@@ -202,10 +207,11 @@ static void test_all_sizes(void **state)
 }
 
 /* The dashboard's own arrangement: three small panels, then Slow queries,
- * then Activity and Locks on rows of their own. */
+ * then Activity and Locks on rows of their own (weight, max_h, wide,
+ * min_h, prio as the panels give them). */
 static const tui_layout_hint dash[6] = {
-    {1, 9, false, 0}, {1, 9, false, 0}, {1, 9, false, 0},
-    {2, 0, false, 0}, {4, 0, true, 0}, {2, 0, true, 0},
+    {1, 9, false, 0, 2}, {1, 9, false, 0, 2}, {1, 9, false, 0, 0},
+    {2, 0, false, 0, 1}, {4, 0, true, 0, 3}, {2, 0, true, 0, 1},
 };
 
 static void test_hints_rows(void **state)
@@ -246,8 +252,8 @@ static void test_hints_rows(void **state)
 
 static void test_hints_max_only_while_others_can_grow(void **state)
 {
-    static const tui_layout_hint capped[2] = {{1, 4, false, 0},
-                                                 {1, 5, true, 0}};
+    static const tui_layout_hint capped[2] = {{1, 4, false, 0, 0},
+                                                 {1, 5, true, 0, 0}};
     tui_layout l;
 
     (void)state;
@@ -260,7 +266,7 @@ static void test_hints_max_only_while_others_can_grow(void **state)
 
 static void test_hints_equal_to_plain(void **state)
 {
-    tui_layout_hint none[8] = {{0, 0, false, 0}};
+    tui_layout_hint none[8] = {{0, 0, false, 0, 0}};
     tui_layout a, b;
     int rows, cols, n;
 
@@ -331,10 +337,10 @@ static void test_hints_all_sizes(void **state)
 /* The demo's dashboard: dash, then Syncs (5 jobs: asks for 9 rows, can
  * use 11), two custom panels and the Results panel. */
 static const tui_layout_hint demo[10] = {
-    {1, 9, false, 0}, {1, 9, false, 0}, {1, 9, false, 0},
-    {2, 0, false, 0}, {4, 0, true, 0}, {2, 0, true, 0},
-    {1, 11, true, 9}, {2, 0, false, 0}, {2, 0, false, 0},
-    {6, 0, true, 0},
+    {1, 9, false, 0, 2}, {1, 9, false, 0, 2}, {1, 9, false, 0, 0},
+    {2, 0, false, 0, 1}, {4, 0, true, 0, 3}, {2, 0, true, 0, 1},
+    {1, 11, true, 9, 0}, {2, 0, false, 0, 0}, {2, 0, false, 0, 0},
+    {6, 0, true, 0, 1},
 };
 
 static void test_hints_min_h(void **state)
@@ -363,8 +369,8 @@ static void test_hints_min_h(void **state)
     assert_tiles(&l);
     /* A min_h alone (no max_h) is granted too, then shares the spare. */
     {
-        static const tui_layout_hint two[2] = {{1, 0, true, 0},
-                                               {1, 0, true, 20}};
+        static const tui_layout_hint two[2] = {{1, 0, true, 0, 0},
+                                               {1, 0, true, 20, 0}};
 
         assert_int_equal(tui_layout_compute_hints(&l, 32, 80, two, 2, 0,
                                                   false), 0);
@@ -384,6 +390,135 @@ static void test_hints_min_h(void **state)
             }
 }
 
+/* The rows a panel's row is owed as the focus when rows fold. */
+static int focus_h(const tui_layout_hint *h)
+{
+    return h->max_h > 0 && h->max_h < TUI_LAYOUT_FOCUS_H ? h->max_h :
+                                                          TUI_LAYOUT_FOCUS_H;
+}
+
+/* 80x24, the demo (9 panels, 10 with Results): rows fold to one line so
+ * that the focused panel and Pool, Queries and Activity get real room;
+ * every panel stays reachable (a title line at least), and whichever one
+ * Tab reaches opens. */
+static void test_fold_80x24(void **state)
+{
+    tui_layout l;
+    int i, n;
+
+    (void)state;
+    assert_int_equal(tui_layout_compute_hints(&l, 24, 80, demo, 9, 4, false),
+                     0);
+    assert_tiles(&l);
+    assert_true(l.panel[4].h >= TUI_LAYOUT_FOCUS_H); /* Activity: focus */
+    assert_int_equal(l.panel[0].h, TUI_LAYOUT_USEFUL_H); /* Pool */
+    assert_int_equal(l.panel[1].h, TUI_LAYOUT_USEFUL_H); /* Queries */
+    for (i = 2; i < 9; i++)
+        if (i != 4)
+            assert_int_equal(l.panel[i].h, 1); /* folded to its title */
+    /* Folded rows keep their order: Locks under Activity, Syncs next. */
+    assert_int_equal(l.panel[5].y, l.panel[4].y + l.panel[4].h);
+    assert_int_equal(l.panel[6].y, l.panel[5].y + 1);
+
+    for (n = 9; n <= 10; n++)
+        for (i = 0; i < n; i++) {
+            int j, open = 0;
+
+            assert_int_equal(tui_layout_compute_hints(&l, 24, 80, demo, n, i,
+                                                      false), 0);
+            assert_tiles(&l);
+            assert_true(l.panel[i].h >= focus_h(&demo[i]));
+            for (j = 0; j < n; j++) {
+                assert_true(l.panel[j].h >= 1);
+                open += l.panel[j].h > 1;
+            }
+            assert_true(open >= 2); /* the focus's row and Activity's */
+            assert_true(l.panel[4].h >= TUI_LAYOUT_USEFUL_H);
+        }
+
+    /* The dashboard without the demo: 7 panels, Syncs with no job. */
+    {
+        tui_layout_hint plain[7];
+
+        memcpy(plain, demo, sizeof(plain));
+        plain[6].max_h = 3;
+        plain[6].min_h = 0;
+        assert_int_equal(tui_layout_compute_hints(&l, 24, 80, plain, 7, 4,
+                                                  false), 0);
+        assert_tiles(&l);
+        assert_true(l.panel[4].h >= TUI_LAYOUT_FOCUS_H);
+        assert_true(l.panel[0].h >= TUI_LAYOUT_USEFUL_H);
+    }
+}
+
+/* 120x40: the demo's rows all fit, so nothing folds and the prios change
+ * nothing: the layout is the one from before folding existed. */
+static void test_fold_120x40_unchanged(void **state)
+{
+    tui_layout_hint noprio[10];
+    tui_layout a, b;
+    int i, n;
+
+    (void)state;
+    memcpy(noprio, demo, sizeof(noprio));
+    for (i = 0; i < 10; i++)
+        noprio[i].prio = 0;
+    for (n = 9; n <= 10; n++)
+        for (i = 0; i < n; i++) {
+            int j;
+
+            assert_int_equal(tui_layout_compute_hints(&a, 40, 120, demo, n,
+                                                      i, false), 0);
+            assert_int_equal(tui_layout_compute_hints(&b, 40, 120, noprio, n,
+                                                      i, false), 0);
+            assert_memory_equal(&a, &b, sizeof(a));
+            for (j = 0; j < n; j++)
+                assert_true(a.panel[j].h >= TUI_LAYOUT_MIN_H);
+            assert_tiles(&a);
+        }
+    /* As the dashboard always had it: the small panels on one row, Activity
+     * with the most rows of the wide ones but Results. */
+    assert_int_equal(tui_layout_compute_hints(&a, 40, 120, demo, 9, 4,
+                                              false), 0);
+    assert_int_equal(a.panel[0].y, a.panel[2].y);
+    assert_int_equal(a.panel[4].h, 8);
+    assert_int_equal(a.panel[6].h, 8);
+}
+
+/* 20x5 and 1x1: the focus alone, in what there is. */
+static void test_fold_tiny(void **state)
+{
+    tui_layout l;
+    int i, f;
+
+    (void)state;
+    for (f = 0; f < 10; f++) {
+        assert_int_equal(tui_layout_compute_hints(&l, 5, 20, demo, 10, f,
+                                                  false), 0);
+        assert_rect(&l.area, 1, 0, 3, 20);
+        assert_rect(&l.panel[f], 1, 0, 3, 20);
+        for (i = 0; i < 10; i++)
+            if (i != f)
+                assert_false(tui_layout_visible(&l.panel[i]));
+
+        assert_int_equal(tui_layout_compute_hints(&l, 1, 1, demo, 10, f,
+                                                  false), 0);
+        assert_false(tui_layout_visible(&l.header));
+        assert_false(tui_layout_visible(&l.keybar));
+        assert_rect(&l.panel[f], 0, 0, 1, 1);
+        for (i = 0; i < 10; i++)
+            if (i != f)
+                assert_false(tui_layout_visible(&l.panel[i]));
+    }
+    /* 20x8: the focus has its frame and a line, neighbours title lines. */
+    assert_int_equal(tui_layout_compute_hints(&l, 8, 20, demo, 10, 4, false),
+                     0);
+    assert_rect(&l.panel[4], 1 + 1 + 1, 0, 3, 20);
+    assert_int_equal(l.panel[3].h, 1);
+    assert_int_equal(l.panel[5].h, 1);
+    assert_tiles(&l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -401,6 +536,9 @@ int main(void)
         cmocka_unit_test(test_neighbour_and_hit),
         cmocka_unit_test(test_hints_all_sizes),
         cmocka_unit_test(test_hints_min_h),
+        cmocka_unit_test(test_fold_80x24),
+        cmocka_unit_test(test_fold_120x40_unchanged),
+        cmocka_unit_test(test_fold_tiny),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
