@@ -255,6 +255,7 @@ void tui_command_close_results(tui *t)
     t->results = NULL;
     tui_panel_close(p);
     t->focus = t->focus_back < t->npanels ? t->focus_back : 0;
+    t->zoom = false; /* it was the zoomed one, if any */
     tui_relayout(t);
     tui_dialog_message("%sResults closed; ':' opens it again",
                        canceled ? "command canceled, " : "");
