@@ -12,6 +12,7 @@
 #include "shell/commands.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -85,8 +86,14 @@ static void fileop_work(uv_work_t *w)
         op->data = pd_strbuf_steal(&sb);
         return;
     case OP_OPEN_WRITE:
-        if ((op->f = fopen(op->path, "w")) == NULL)
+        /* Files pgdeck writes are private (DESIGN.md): a new one is made
+         * 0600, where psql's fopen would leave it to the umask. */
+        fd = open(op->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        if (fd < 0 || (op->f = fdopen(fd, "w")) == NULL) {
             op->err = errno;
+            if (fd >= 0)
+                close(fd);
+        }
         return;
     case OP_WRITE_TEMP:
         if ((fd = mkstemps(op->path, 4)) < 0) {

@@ -75,8 +75,18 @@ sh_vars *sh_session_vars(sh_session *s);
 /* The stream results went to before any \o (\echo writes there). */
 FILE *sh_session_stdout(sh_session *s);
 /* \o: results go to f from now on (takes f; NULL: back to the original
- * stream). A previous \o file is closed. */
+ * stream). A previous \o file is closed; a previous pipe is left to end
+ * on its own. */
 void sh_session_set_out(sh_session *s, FILE *f);
+/* \o FILE, \o |COMMAND, \o: results go to f (a file), or pipe (a
+ * command's; shell/cmdpipe.h), from now on; takes them; both NULL: back
+ * to the original stream. The previous \o stream is closed; a pipe as
+ * psql's pclose closes it, waiting for its command: then this returns
+ * true and calls cb (status 0) once the command has exited. Otherwise it
+ * returns false and never calls cb. */
+struct sh_cmdpipe;
+bool sh_session_replace_out(sh_session *s, FILE *f, struct sh_cmdpipe *pipe,
+                            sh_exec_done_cb cb, void *ctx);
 bool sh_session_is_interactive(const sh_session *s);
 /* "pgdeck:FILE:LINE: " while a file runs, else NULL. Borrowed. */
 const char *sh_session_err_prefix(const sh_session *s);
@@ -115,6 +125,14 @@ typedef struct sh_sql_opts {
     const char *copy_in;      /* COPY FROM STDIN data, borrowed until cb;
                                  NULL: such a COPY fails */
     size_t copy_in_len;
+    /* \g FILE, \g |COMMAND: called once, at the first result with rows
+     * (psql opens the file then, not before), for the stream the rows
+     * (and COPY TO STDOUT data) go to, borrowed until cb; NULL after
+     * printing why it cannot be opened (the rows are dropped and the SQL
+     * fails). Command tags, notices and errors stay on the output. NULL:
+     * rows go to the output. */
+    FILE *(*rows_out)(void *rows_ctx);
+    void *rows_ctx;
 } sh_sql_opts;
 
 /* From a running command: runs sql (borrowed) on the session's

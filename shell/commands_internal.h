@@ -1,5 +1,6 @@
 /* commands_internal.h: the internals of psql's own commands (the table
- * sh_psql_commands), shared by their files and included by no other.
+ * sh_psql_commands), shared by their files and included by no other but
+ * session_connect.c (\c reads its arguments with the same helpers).
  *
  *   commands.c         the table, \?, \errverbose, \copy, and what the
  *                      other files share: arguments, files on the
@@ -76,6 +77,10 @@ char *sh_commands_query_to_run(sh_session *s);
 /* ---- the commands ---- */
 
 int sh_commands_pset(sh_session *s, const char *args);  /* output */
+/* Sets \pset option name to value (NULL: toggles, as \pset NAME) without
+ * saying so, for \g (NAME=VALUE ...); 0, or 1 after psql's message. */
+int sh_commands_pset_quiet(sh_session *s, const char *name,
+                           const char *value);
 int sh_commands_o(sh_session *s, const char *args);
 int sh_commands_set(sh_session *s, const char *args);   /* vars */
 int sh_commands_unset(sh_session *s, const char *args);

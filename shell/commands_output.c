@@ -9,6 +9,7 @@
 
 #include "core/strbuf.h"
 #include "core/xalloc.h"
+#include "shell/cmdpipe.h"
 #include "shell/commands_internal.h"
 #include "shell/vars.h"
 
@@ -243,7 +244,8 @@ static int pset_unknown(sh_session *s, const char *name)
 
 /* Sets option name to v (NULL: toggles or keeps it, as psql), then says
  * the new value as psql does. Returns 0, or 1 after psql's message. */
-static int pset_set(sh_session *s, const char *name, const char *v)
+static int pset_set(sh_session *s, const char *name, const char *v,
+                    bool quiet)
 {
     sh_print_opts *o = sh_session_print_opts(s);
     int r;
@@ -298,8 +300,16 @@ static int pset_set(sh_session *s, const char *name, const char *v)
     } else {
         return pset_unknown(s, name);
     }
-    pset_info(s, name);
+    if (!quiet)
+        pset_info(s, name);
     return 0;
+}
+
+/* \g's (NAME=VALUE ...): sets one option as \pset does, silently; see
+ * commands_internal.h. */
+int sh_commands_pset_quiet(sh_session *s, const char *name, const char *v)
+{
+    return pset_set(s, name, v, true);
 }
 
 /* \pset [NAME [VALUE]]: every option, or sets one. */
@@ -314,7 +324,7 @@ int sh_commands_pset(sh_session *s, const char *args)
         return 0;
     }
     v = sh_commands_next_arg(s, &p);
-    rc = pset_set(s, name, v);
+    rc = pset_set(s, name, v, false);
     if (rc == 0)
         sh_commands_extra_args(s, "pset", p);
     free(name);
@@ -324,39 +334,71 @@ int sh_commands_pset(sh_session *s, const char *args)
 
 /* ---- \o ---- */
 
+static void end_unit_cb(int status, void *ctx)
+{
+    sh_session_unit_done(ctx, status);
+}
+
+/* Makes f or pipe the output (see sh_session_replace_out); returns as a
+ * command does. */
+static int switch_out(sh_session *s, FILE *f, sh_cmdpipe *pipe)
+{
+    if (sh_session_replace_out(s, f, pipe, end_unit_cb, s))
+        return SH_CMD_ASYNC;
+    return 0;
+}
+
 static void on_out_opened(fileop *op)
 {
     sh_session *s = op->ctx;
-    int status = 0;
+    FILE *f = op->f;
+    int rc;
 
+    op->f = NULL;
     if (op->err != 0) {
         sh_session_errorf(s, "%s: %s", op->path, strerror(op->err));
-        status = 1;
-    } else {
-        sh_session_set_out(s, op->f);
-        op->f = NULL;
+        sh_commands_fileop_free(op);
+        sh_session_unit_done(s, 1);
+        return;
     }
     sh_commands_fileop_free(op);
-    sh_session_unit_done(s, status);
+    rc = switch_out(s, f, NULL);
+    if (rc != SH_CMD_ASYNC)
+        sh_session_unit_done(s, rc);
 }
 
-/* \o [FILE]: results to FILE from now on, or back to standard output. */
-int sh_commands_o(sh_session *s, const char *args)
+/* \o |COMMAND: results go to COMMAND's standard input until the next \o
+ * (psql's popen; shell/cmdpipe.h says why not popen here). */
+static int out_pipe(sh_session *s, const char *cmd)
 {
-    const char *p = args;
-    char *file = sh_commands_next_arg(s, &p), *path;
-    fileop *op;
+    sh_cmdpipe *pipe;
+    int uverr = 0;
 
-    sh_commands_extra_args(s, "o", p);
-    if (file == NULL) {
-        sh_session_set_out(s, NULL);
-        return 0;
-    }
-    if (file[0] == '|') {
-        sh_session_errorf(s, "\\o: output to a pipe is not supported");
-        free(file);
+    fflush(sh_session_out(s));
+    pipe = sh_cmdpipe_open_write(pd_core_loop(sh_session_core(s)), cmd,
+                                 &uverr);
+    if (pipe == NULL) {
+        sh_session_errorf(s, "%s: %s", cmd, uv_strerror(uverr));
         return 1;
     }
+    return switch_out(s, NULL, pipe);
+}
+
+/* \o [FILE | |COMMAND]: results to FILE or COMMAND from now on, or back
+ * to standard output. As psql: the new output is opened first, then the
+ * old one closed (a pipe's command waited for). */
+int sh_commands_o(sh_session *s, const char *args)
+{
+    const char *p = args + strspn(args, " \t");
+    char *file, *path;
+    fileop *op;
+
+    if (*p == '|') /* the rest of the line is the command, as psql's */
+        return out_pipe(s, p + 1);
+    file = sh_commands_next_arg(s, &p);
+    sh_commands_extra_args(s, "o", p);
+    if (file == NULL)
+        return switch_out(s, NULL, NULL);
     path = sh_commands_expand_tilde(file);
     free(file);
     fflush(sh_session_out(s));
@@ -366,4 +408,3 @@ int sh_commands_o(sh_session *s, const char *args)
         return 1;
     return SH_CMD_ASYNC;
 }
-

@@ -1,5 +1,6 @@
 /* commands_session.c: the backslash commands that act on the session
- * itself: \q, \timing, \x, \a, \t, \c, \conninfo and \gather. */
+ * itself: \q, \timing, \x, \a, \t and \gather (\c and \conninfo are in
+ * session_connect.c). */
 #include "shell/session_internal.h"
 
 #include <ctype.h>
@@ -86,98 +87,6 @@ static int cmd_tuples(sh_session *s, const char *args)
     return 0;
 }
 
-static int cmd_conninfo(sh_session *s, const char *args)
-{
-    const pd_conninfo *ci = s->own_ci != NULL ? s->own_ci
-                                              : pd_core_conninfo(s->core);
-    const char *host = pd_conninfo_get(ci, "host");
-    const char *port = pd_conninfo_get(ci, "port");
-
-    (void)args;
-    if (host != NULL && host[0] == '/')
-        fprintf(s->out, "You are connected to database \"%s\" as user \"%s\" "
-                        "via socket in \"%s\" at port \"%s\".\n",
-                pd_conninfo_dbname(ci),
-                pd_conninfo_get(ci, "user") ? pd_conninfo_get(ci, "user") : "",
-                host, port ? port : "5432");
-    else
-        fprintf(s->out, "You are connected to database \"%s\" as user \"%s\" "
-                        "on host \"%s\" at port \"%s\".\n",
-                pd_conninfo_dbname(ci),
-                pd_conninfo_get(ci, "user") ? pd_conninfo_get(ci, "user") : "",
-                host ? host : "localhost", port ? port : "5432");
-    return 0;
-}
-
-/* \c DBNAME: the answer to the new connection. On failure psql keeps the
- * previous connection and says so. */
-typedef struct reconnect {
-    sh_session *s;
-    pd_conninfo *ci; /* owned until it becomes the session's */
-} reconnect;
-
-static void on_reconnected(pd_conn *c, const pd_error *err, void *ctx)
-{
-    reconnect *r = ctx;
-    sh_session *s = r->s;
-    PGconn *pg;
-
-    if (err != NULL) {
-        pd_conn_close(c);
-        pd_conninfo_free(r->ci);
-        free(r);
-        /* psql's wording; the previous connection is kept (psql keeps
-         * it only at a prompt: a script is left without one). */
-        fflush(s->out);
-        fprintf(s->err, "%s\\connect: %s\n",
-                s->err_prefix != NULL ? s->err_prefix : "",
-                err->message != NULL ? err->message : "");
-        if (s->interactive)
-            fputs("Previous connection kept\n", s->err);
-        sh_session_unit_done(s, 1);
-        return;
-    }
-    sh_exec_drop_conn(s);
-    pd_conninfo_free(s->own_ci);
-    s->own_ci = r->ci;
-    free(r);
-    s->conn = c;
-    pd_conn_set_notice_cb(c, sh_exec_on_notice, s);
-    pg = pd_conn_pg(c);
-    fprintf(s->out, "You are now connected to database \"%s\" as user "
-                    "\"%s\".\n",
-            pg != NULL ? PQdb(pg) : pd_conninfo_dbname(s->own_ci),
-            pg != NULL ? PQuser(pg) : "");
-    sh_session_unit_done(s, 0);
-}
-
-/* \c [DBNAME]: the session moves to a connection of its own to DBNAME
- * (the same database when none or "-"), outside the pool. */
-static int cmd_connect(sh_session *s, const char *args)
-{
-    const char *p = args;
-    char *db = sh_vars_next_arg(s->vars, &p);
-    reconnect *r;
-    pd_conn *c;
-
-    r = pd_xcalloc(1, sizeof(*r));
-    r->s = s;
-    r->ci = pd_conninfo_dup(s->own_ci != NULL ? s->own_ci
-                                              : pd_core_conninfo(s->core));
-    if (db != NULL && db[0] != '\0' && strcmp(db, "-") != 0)
-        pd_conninfo_set(r->ci, "dbname", db);
-    free(db);
-    c = pd_conn_new(pd_core_loop(s->core), r->ci);
-    if (pd_conn_connect(c, 0, on_reconnected, r) != 0) {
-        pd_conn_close(c);
-        pd_conninfo_free(r->ci);
-        free(r);
-        sh_session_errorf(s, "\\c: cannot connect now");
-        return 1;
-    }
-    return SH_CMD_ASYNC;
-}
-
 static void on_gathered(pd_gather_item *items, int n, void *ctx)
 {
     sh_session *s = ctx;
@@ -240,10 +149,11 @@ const sh_cmd sh_session_commands[] = {
     {"x", cmd_expanded, "\\x [on|off|auto]", "toggle expanded output"},
     {"a", cmd_aligned, "\\a", "toggle between unaligned and aligned output"},
     {"t", cmd_tuples, "\\t [on|off]", "show only rows"},
-    {"c", cmd_connect, "\\c [DBNAME]",
-     "connect to another database (its own connection, not the pool's)"},
-    {"connect", cmd_connect, NULL, NULL},
-    {"conninfo", cmd_conninfo, "\\conninfo",
+    {"c", sh_session_connect_c,
+     "\\c[onnect] {[DBNAME|- USER|- HOST|- PORT|-] | conninfo}",
+     "connect to new database (its own connection, not the pool's)"},
+    {"connect", sh_session_connect_connect, NULL, NULL},
+    {"conninfo", sh_session_connect_info, "\\conninfo",
      "display information about the current connection"},
     {"gather", cmd_gather, "\\gather Q1; Q2; ...",
      "run the statements concurrently, each on its own connection"},

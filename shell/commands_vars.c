@@ -40,6 +40,9 @@ int sh_commands_set(sh_session *s, const char *args)
     else if (rc == -2)
         sh_session_errorf(s, "unrecognized value \"%s\" for \"%s\": "
                           "Boolean expected", pd_strbuf_cstr(&val), name);
+    else if (rc == -3)
+        sh_session_errorf(s, "invalid value \"%s\" for \"%s\": "
+                          "integer expected", pd_strbuf_cstr(&val), name);
     pd_strbuf_free(&val);
     free(name);
     return rc != 0;

@@ -9,7 +9,14 @@
  *
  * FROM a file: the file is read on the thread pool, then COPY ... FROM
  * STDIN runs with that data, which the core feeds as the socket takes it;
- * the server's "COPY n" is printed as for any statement. */
+ * the server's "COPY n" is printed as for any statement.
+ *
+ * TO PROGRAM 'command' and FROM PROGRAM 'command' (psql's popen) run the
+ * command through shell/cmdpipe.c on the loop: the rows are queued for
+ * its standard input as they come, or its whole output is read first and
+ * then copied in, as a file's would be. Its end is waited for, and a
+ * failure said as psql says it ("cmd: child process exited with exit
+ * code 3") after "COPY n". */
 #include "shell/copyio.h"
 
 #include <errno.h>
@@ -22,12 +29,16 @@
 #include "core/sqllex.h"
 #include "core/strbuf.h"
 #include "core/xalloc.h"
+#include "shell/cmdpipe.h"
 #include "shell/commands.h"
 
 typedef struct copyjob {
     sh_session *s;
     char *sql;          /* owned: the COPY statement */
-    char *path;         /* owned: the file, or NULL for stdout */
+    char *path;         /* owned: the file (the command for a
+                           program), or NULL for stdout */
+    sh_cmdpipe *prog;   /* TO PROGRAM: the command, or NULL */
+    bool prog_waited;   /* "COPY n" said; the program's end awaited */
     uv_fs_t req;        /* open, write, close: one at a time */
     uv_file fd;         /* the open file, or -1 */
     pd_strbuf pend;     /* data waiting for the write in flight */
@@ -51,20 +62,33 @@ static void job_free(copyjob *j)
 
 static void finish(copyjob *j);
 
-/* The end: says how it went and ends the unit. */
-static void complete(copyjob *j)
+/* "COPY n" after \copy to a file or program: the statement's own tag
+ * was not printed, its rows being the output (query.c). */
+static void say_count(copyjob *j)
+{
+    long long rows = j->msgs - (j->header && j->msgs > 0 ? 1 : 0);
+
+    if (j->status == 0 && j->werr == 0 && j->msgs > 0 && j->path != NULL)
+        fprintf(sh_session_out(j->s), "COPY %lld\n", rows);
+}
+
+/* The end: says how it went and ends the unit. A program's failure (why
+ * not NULL) comes after its "COPY n", as psql's pclose comes after the
+ * statement. */
+static void complete(copyjob *j, const char *why)
 {
     sh_session *s = j->s;
-    long long rows = j->msgs - (j->header && j->msgs > 0 ? 1 : 0);
     int status = j->status;
 
     if (j->werr != 0) {
         sh_session_errorf(s, "%s: %s", j->path, strerror(-j->werr));
         status = 1;
-    } else if (status == 0 && j->msgs > 0 && j->path != NULL) {
-        /* The statement's own tag was not printed: its rows were the
-         * output (query.c); psql prints it after \copy to a file. */
-        fprintf(sh_session_out(s), "COPY %lld\n", rows);
+    } else if (!j->prog_waited) {
+        say_count(j);
+    }
+    if (why != NULL) {
+        sh_session_errorf(s, "%s: %s", j->path, why);
+        status = 1;
     }
     job_free(j);
     sh_session_unit_done(s, status);
@@ -75,7 +99,19 @@ static void on_closed(uv_fs_t *req)
     copyjob *j = req->data;
 
     uv_fs_req_cleanup(req);
-    complete(j);
+    complete(j, NULL);
+}
+
+static void on_prog_done(int code, int sig, char *data, size_t len,
+                         void *ctx)
+{
+    copyjob *j = ctx;
+    char *why = sh_cmdpipe_describe(code, sig);
+
+    (void)len;
+    free(data);
+    complete(j, why);
+    free(why);
 }
 
 static void kick_write(copyjob *j);
@@ -123,11 +159,19 @@ static void finish(copyjob *j)
 {
     uv_file fd = j->fd;
 
+    if (j->prog != NULL) { /* its input ends; its exit is waited for */
+        say_count(j); /* before, as psql says it before its pclose */
+        fflush(sh_session_out(j->s));
+        j->prog_waited = true;
+        sh_cmdpipe_close(j->prog, on_prog_done, j);
+        j->prog = NULL;
+        return;
+    }
     j->fd = -1;
     j->req.data = j;
     if (fd < 0 || uv_fs_close(pd_core_loop(sh_session_core(j->s)), &j->req,
                               fd, on_closed) < 0)
-        complete(j);
+        complete(j, NULL);
 }
 
 static void on_data(const char *data, size_t len, void *ctx)
@@ -135,6 +179,10 @@ static void on_data(const char *data, size_t len, void *ctx)
     copyjob *j = ctx;
 
     j->msgs++;
+    if (j->prog != NULL) {
+        sh_cmdpipe_write(j->prog, data, len);
+        return;
+    }
     if (j->path == NULL) {
         fwrite(data, 1, len, sh_session_out(j->s));
         return;
@@ -214,14 +262,16 @@ static bool wants_header(const char *opts)
 }
 
 /* Reads the file operand at *p: a '...' literal ('' is a quote) or a
- * word up to a blank. Returns-owned, NULL when there is none. */
-static char *file_operand(const char **p)
+ * word up to a blank; *quoted says which. Returns-owned, NULL when there
+ * is none. */
+static char *file_operand(const char **p, bool *quoted)
 {
     const char *s = *p;
     pd_strbuf sb = PD_STRBUF_INIT;
 
     while (*s == ' ' || *s == '\t')
         s++;
+    *quoted = *s == '\'';
     if (*s == '\0')
         return NULL;
     if (*s == '\'') {
@@ -247,7 +297,8 @@ static char *file_operand(const char **p)
 typedef struct fromjob {
     sh_session *s;
     char *sql;        /* owned: COPY ... FROM STDIN ... */
-    char *path;       /* owned */
+    char *path;       /* owned: the file, or the program's command */
+    char *why;        /* owned: how the program failed, or NULL */
     uv_work_t work;   /* reads the file on the thread pool */
     pd_strbuf data;   /* the file's bytes */
     int rerr;         /* errno of a failed read, or 0 */
@@ -257,6 +308,7 @@ static void from_free(fromjob *f)
 {
     free(f->sql);
     free(f->path);
+    free(f->why);
     pd_strbuf_free(&f->data);
     free(f);
 }
@@ -285,21 +337,19 @@ static void on_from_done(int status, void *ctx)
     fromjob *f = ctx;
     sh_session *s = f->s;
 
+    if (f->why != NULL) { /* after "COPY n", as psql's pclose comes */
+        sh_session_errorf(s, "%s: %s", f->path, f->why);
+        status = 1;
+    }
     from_free(f);
     sh_session_unit_done(s, status == 2 ? 1 : status);
 }
 
-static void after_read(uv_work_t *w, int status)
+/* The data is in: COPY ... FROM STDIN runs with it. */
+static void copy_in(fromjob *f)
 {
-    fromjob *f = w->data;
     sh_sql_opts o;
 
-    if (status != 0 || f->rerr != 0) {
-        sh_session_errorf(f->s, "%s: %s", f->path,
-                          strerror(f->rerr != 0 ? f->rerr : EIO));
-        on_from_done(1, f);
-        return;
-    }
     memset(&o, 0, sizeof(o));
     o.copy_in = f->data.buf != NULL ? f->data.buf : "";
     o.copy_in_len = f->data.len;
@@ -307,12 +357,52 @@ static void after_read(uv_work_t *w, int status)
         on_from_done(1, f);
 }
 
+static void after_read(uv_work_t *w, int status)
+{
+    fromjob *f = w->data;
+
+    if (status != 0 || f->rerr != 0) {
+        sh_session_errorf(f->s, "%s: %s", f->path,
+                          strerror(f->rerr != 0 ? f->rerr : EIO));
+        on_from_done(1, f);
+        return;
+    }
+    copy_in(f);
+}
+
+/* FROM PROGRAM: its whole output is the data, as a file's would be. */
+static void on_prog_read(int code, int sig, char *data, size_t len,
+                         void *ctx)
+{
+    fromjob *f = ctx;
+
+    pd_strbuf_append(&f->data, data, len);
+    free(data);
+    f->why = sh_cmdpipe_describe(code, sig);
+    copy_in(f);
+}
+
 static int copy_from(sh_session *s, const char *args, size_t dir_at,
-                     const char *rest, char *file)
+                     const char *rest, char *file, bool program)
 {
     fromjob *f;
     char *home = getenv("HOME");
+    int rc;
 
+    if (program) {
+        f = pd_xcalloc(1, sizeof(*f));
+        f->s = s;
+        f->sql = pd_xasprintf("COPY %.*s FROM STDIN %s", (int)dir_at, args,
+                              rest);
+        f->path = file;
+        rc = sh_cmdpipe_read(pd_core_loop(sh_session_core(s)), file,
+                             on_prog_read, f);
+        if (rc == 0)
+            return SH_CMD_ASYNC;
+        sh_session_errorf(s, "%s: %s", file, uv_strerror(rc));
+        from_free(f);
+        return 1;
+    }
     if (strcasecmp(file, "stdin") == 0 || strcasecmp(file, "pstdin") == 0) {
         sh_session_errorf(s, "\\copy ... from stdin is not supported: "
                              "give a file");
@@ -338,13 +428,33 @@ static int copy_from(sh_session *s, const char *args, size_t dir_at,
     return SH_CMD_ASYNC;
 }
 
+/* TO PROGRAM: the command (cmd, taken) starts now, as psql's popen
+ * comes before the COPY; the rows are queued for it as they come. */
+static int copy_to_program(copyjob *j, char *cmd)
+{
+    sh_session *s = j->s;
+    int uverr = 0;
+
+    j->path = cmd;
+    fflush(sh_session_out(s));
+    j->prog = sh_cmdpipe_open_write(pd_core_loop(sh_session_core(s)), cmd,
+                                    &uverr);
+    if (j->prog == NULL) {
+        sh_session_errorf(s, "%s: %s", cmd, uv_strerror(uverr));
+        job_free(j);
+        return 1;
+    }
+    start_copy(j);
+    return SH_CMD_ASYNC;
+}
+
 /* Runs \copy; see copyio.h. */
 int sh_copyio_run(sh_session *s, const char *args)
 {
     size_t len = strlen(args), pos = 0, dir_at = 0;
     const char *rest;
     char *file = NULL, *home;
-    bool from = false, found = false;
+    bool from = false, found = false, quoted = false, program = false;
     int depth = 0;
     copyjob *j;
     pd_sqltok t;
@@ -367,25 +477,32 @@ int sh_copyio_run(sh_session *s, const char *args)
         pos += t.len;
     }
     rest = args + pos;
-    if (found)
-        file = file_operand(&rest);
+    if (found && (file = file_operand(&rest, &quoted)) != NULL && !quoted &&
+        strcasecmp(file, "program") == 0) {
+        /* psql wants the command quoted: it catches most slips. */
+        free(file);
+        file = file_operand(&rest, &quoted);
+        if (file != NULL && !quoted) {
+            sh_session_errorf(s, "\\copy: parse error at \"%s\"", file);
+            free(file);
+            return 1;
+        }
+        program = true;
+    }
     if (!found || file == NULL) {
         sh_session_errorf(s, "\\copy: parse error at end of line");
         free(file);
         return 1;
     }
-    if (strcasecmp(file, "program") == 0) {
-        sh_session_errorf(s, "\\copy: PROGRAM is not supported");
-        free(file);
-        return 1;
-    }
     if (from)
-        return copy_from(s, args, dir_at, rest, file);
+        return copy_from(s, args, dir_at, rest, file, program);
     j = pd_xcalloc(1, sizeof(*j));
     j->s = s;
     j->fd = -1;
     j->header = wants_header(rest);
     j->sql = pd_xasprintf("COPY %.*s TO STDOUT %s", (int)dir_at, args, rest);
+    if (program)
+        return copy_to_program(j, file);
     if (strcasecmp(file, "stdout") == 0 || strcasecmp(file, "pstdout") == 0) {
         free(file);
         start_copy(j);
@@ -400,7 +517,8 @@ int sh_copyio_run(sh_session *s, const char *args)
     }
     j->req.data = j;
     if (uv_fs_open(pd_core_loop(sh_session_core(s)), &j->req, j->path,
-                   O_WRONLY | O_CREAT | O_TRUNC, 0666, on_opened) < 0) {
+                   O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600,
+                   on_opened) < 0) { /* private, as pgdeck's files are */
         sh_session_errorf(s, "%s: could not open", j->path);
         job_free(j);
         return 1;

@@ -25,7 +25,6 @@
 #include "core/sqlsplit.h"
 #include "core/strbuf.h"
 #include "core/xalloc.h"
-#include "shell/pager.h"
 #include "shell/vars.h"
 
 
@@ -63,12 +62,12 @@ static void unit_done(sh_session *s, int status)
     s->sql = NULL;
     if (s->qbuf != NULL && s->depth == 0) {
         /* The command did not run the SQL in front of it: psql keeps it
-         * in the query buffer. */
+         * in the query buffer, and puts a newline before the next line
+         * it adds there. */
         free(s->back_pending);
-        s->back_pending = s->qbuf;
-    } else {
-        free(s->qbuf);
+        s->back_pending = pd_xasprintf("%s\n", s->qbuf);
     }
+    free(s->qbuf);
     s->qbuf = NULL;
     /* ON_ERROR_STOP ends a script, not a person's session; inside \i
      * the command stops its file itself. A file's failure exits 3 as
@@ -78,6 +77,12 @@ static void unit_done(sh_session *s, int status)
         s->quit = true;
         if (s->err_prefix != NULL)
             status = 3;
+    } else if (status == 1 && s->no_conn &&
+               (s->err_prefix != NULL || s->stdin_script)) {
+        /* psql's main loop ends a script (a file, or standard input that
+         * is no terminal) once it has no connection: exit status 2. -c
+         * goes on without one. */
+        status = 2;
     }
     fflush(s->out);
     fflush(s->err);
@@ -119,7 +124,7 @@ static void sql_end(sh_session *s, int status)
 }
 
 /* The tail of a SQL unit, once its output is shown. */
-static void sql_finish(sh_session *s, int status)
+void sh_exec_sql_finish(sh_session *s, int status)
 {
     if (s->sql_failed) {
         fflush(s->out);
@@ -127,256 +132,6 @@ static void sql_finish(sh_session *s, int status)
     }
     sh_exec_print_timing(s);
     sql_end(s, status);
-}
-
-/* psql's ERROR, SQLSTATE, ROW_COUNT and LAST_ERROR_* variables, and the
- * error \errverbose shows. */
-static void record_outcome_rows(sh_session *s, int64_t rows,
-                                const pd_error *err)
-{
-    char n[32];
-
-    s->sql_failed = err != NULL;
-    if (err != NULL) {
-        pd_error_copy(&s->last_err, err);
-        sh_vars_set(s->vars, "ERROR", "true");
-        sh_vars_set(s->vars, "SQLSTATE", err->sqlstate);
-        sh_vars_set(s->vars, "ROW_COUNT", "0");
-        sh_vars_set(s->vars, "LAST_ERROR_MESSAGE",
-                    err->message != NULL ? err->message : "");
-        sh_vars_set(s->vars, "LAST_ERROR_SQLSTATE", err->sqlstate);
-        return;
-    }
-    snprintf(n, sizeof(n), "%lld", (long long)(rows < 0 ? 0 : rows));
-    sh_vars_set(s->vars, "ERROR", "false");
-    sh_vars_set(s->vars, "SQLSTATE", "00000");
-    sh_vars_set(s->vars, "ROW_COUNT", n);
-}
-
-static void record_outcome(sh_session *s, const pd_result *last,
-                           const pd_error *err)
-{
-    record_outcome_rows(s, last != NULL ? pd_result_rows_affected(last) : -1,
-                        err);
-}
-
-/* \gset: the one row of res into variables; 0, or 1 with the error
- * printed. A statement without rows prints as usual. */
-static int gset(sh_session *s, const pd_result *res)
-{
-    const char *prefix = s->sqlo.gset_prefix ? s->sqlo.gset_prefix : "";
-    int i, rc;
-
-    if (!pd_result_has_rows(res)) {
-        sh_format_print(s->out, res, &s->popts);
-        return 0;
-    }
-    if (pd_result_nrows(res) == 0) {
-        sh_session_errorf(s, "no rows returned for \\gset");
-        return 1;
-    }
-    if (pd_result_nrows(res) > 1) {
-        sh_session_errorf(s, "more than one row returned for \\gset");
-        return 1;
-    }
-    for (i = 0; i < pd_result_ncols(res); i++) {
-        char *name = pd_xasprintf("%s%s", prefix, pd_result_col_name(res, i));
-        const char *v = pd_result_value(res, 0, i);
-
-        rc = sh_vars_set(s->vars, name, v);
-        if (rc == -1)
-            sh_session_errorf(s, "invalid variable name: \"%s\"", name);
-        else if (rc == -2)
-            sh_session_errorf(s, "unrecognized value \"%s\" for \"%s\": "
-                              "Boolean expected", v, name);
-        free(name);
-        if (rc != 0)
-            return 1;
-    }
-    return 0;
-}
-
-/* Prints the results of the running SQL to f as its options say; the
- * last result is \gset's, not printed, when skip_last. */
-static void print_results(sh_session *s, FILE *f, const pd_result *res,
-                          bool skip_last)
-{
-    sh_print_opts o = s->popts; /* a shallow copy: strings borrowed */
-
-    if (s->sqlo.flags & SH_SQL_EXPANDED)
-        o.expanded = 1;
-    for (; res != NULL; res = pd_result_next(res)) {
-        if (skip_last && pd_result_next(res) == NULL)
-            break;
-        sh_format_print(f, res, &o);
-    }
-}
-
-static void on_paged(void *ctx)
-{
-    sh_session *s = ctx;
-
-    s->paging = false;
-    sql_finish(s, s->sql_failed ? 1 : 0);
-}
-
-/* The pager for this SQL's output, or NULL when its output goes straight
- * out (not a person at a terminal, \o, \gset, \pset pager off). */
-static const char *pager_for(sh_session *s)
-{
-    const char *cmd;
-
-    if (s->pager_mode == 0 || !s->interactive || s->out != s->base_out ||
-        (s->sqlo.flags & (SH_SQL_GSET | SH_SQL_NO_PAGER)) ||
-        (cmd = sh_pager_command()) == NULL ||
-        !sh_pager_wanted(s->pager_mode, SIZE_MAX)) /* terminals? */
-        return NULL;
-    return cmd;
-}
-
-/* Shows buf (taken) through the pager cmd when it is taller than the
- * screen, else writes it out. Returns 1 when it was written, 2 when the
- * pager took it (it ends the SQL when it exits). */
-static int page_buf(sh_session *s, const char *cmd, char *buf, size_t len)
-{
-    size_t lines = 0, i;
-
-    for (i = 0; i < len; i++)
-        lines += buf[i] == '\n';
-    if (!sh_pager_wanted(s->pager_mode, lines)) {
-        fwrite(buf, 1, len, s->out);
-        free(buf);
-        return 1;
-    }
-    fflush(s->out);
-    s->paging = true;
-    if (sh_pager_run(pd_core_loop(s->core), cmd, buf, len, on_paged, s) == 0)
-        return 2;
-    s->paging = false;
-    fwrite(buf, 1, len, s->out);
-    free(buf);
-    return 1;
-}
-
-/* Output for a person at a terminal goes through the pager when it is
- * taller than the screen. Returns 0 when it did nothing (the caller
- * prints), 1 when it printed, 2 when the pager took the output (it ends
- * the SQL when it exits). */
-static int page(sh_session *s, const pd_result *res)
-{
-    char *buf = NULL;
-    size_t len = 0;
-    const char *cmd;
-    FILE *m;
-
-    if (res == NULL || (cmd = pager_for(s)) == NULL ||
-        (m = open_memstream(&buf, &len)) == NULL)
-        return 0;
-    print_results(s, m, res, false);
-    fclose(m);
-    return page_buf(s, cmd, buf, len);
-}
-
-static void on_sql_done(pd_result *res, const pd_error *err, void *ctx)
-{
-    sh_session *s = ctx;
-    const pd_result *last = res;
-    int status = err != NULL ? 1 : 0;
-
-    while (last != NULL && pd_result_next(last) != NULL)
-        last = pd_result_next(last);
-    record_outcome(s, last, err);
-    if (s->conn != NULL && pd_conn_state_get(s->conn) == PD_CONN_BROKEN)
-        sh_exec_drop_conn(s);
-    if ((s->sqlo.flags & SH_SQL_GSET) && err == NULL && last != NULL) {
-        print_results(s, s->out, res, true);
-        status = gset(s, last);
-    } else {
-        switch (page(s, res)) {
-        case 2:
-            pd_result_free(res);
-            return;
-        case 0:
-            print_results(s, s->out, res, false);
-            break;
-        default:
-            break;
-        }
-    }
-    pd_result_free(res);
-    sql_finish(s, status);
-}
-
-/* Ends holding output for the pager: what was held goes out, and the
- * rest of the result streams unpaged (a result too big to hold). */
-static void stream_unhold(sh_session *s)
-{
-    if (s->st_page == NULL)
-        return;
-    fclose(s->st_page);
-    s->st_page = NULL;
-    fwrite(s->st_buf, 1, s->st_len, s->out);
-    free(s->st_buf);
-    s->st_buf = NULL;
-    s->st_len = 0;
-}
-
-/* A chunk of the running SQL's rows: printed at once as psql's
- * FETCH_COUNT mode prints it, so memory stays bounded. On an error the
- * rows of the chunk in progress are dropped, as psql's failed FETCH
- * drops them; the chunks before stay printed. */
-static void on_sql_chunk(const pd_result *chunk, const pd_chunk_info *info,
-                         const pd_error *err, void *ctx)
-{
-    sh_session *s = ctx;
-    sh_print_opts o = s->popts; /* a shallow copy: strings borrowed */
-    const char *cmd;
-    int status = err != NULL ? 1 : 0;
-
-    if (s->sqlo.flags & SH_SQL_EXPANDED)
-        o.expanded = 1;
-    if (chunk != NULL && err == NULL) {
-        FILE *f = s->st_page != NULL ? s->st_page : s->out;
-
-        sh_format_print_chunk(f, chunk, &o, s->st_cont, !info->set_end,
-                              s->st_prior);
-        if (info->set_end) {
-            s->st_rows = pd_result_rows_affected(chunk);
-            s->st_cont = false;
-            s->st_prior = 0;
-        } else {
-            s->st_cont = true;
-            s->st_prior += pd_result_nrows(chunk);
-        }
-        if (s->st_page != NULL) {
-            fflush(s->st_page);
-            if (s->st_len > STREAM_PAGE_CAP)
-                stream_unhold(s);
-        }
-    }
-    if (!info->last)
-        return;
-    record_outcome_rows(s, s->st_rows, err);
-    s->st_cont = false;
-    s->st_prior = 0;
-    if (s->conn != NULL && pd_conn_state_get(s->conn) == PD_CONN_BROKEN)
-        sh_exec_drop_conn(s);
-    if (s->st_page != NULL) {
-        fclose(s->st_page);
-        s->st_page = NULL;
-        cmd = pager_for(s);
-        if (cmd != NULL &&
-            page_buf(s, cmd, s->st_buf, s->st_len) == 2) {
-            s->st_buf = NULL;
-            s->st_len = 0;
-            return;
-        }
-        if (cmd == NULL)
-            free(s->st_buf);
-        s->st_buf = NULL;
-        s->st_len = 0;
-    }
-    sql_finish(s, status);
 }
 
 /* Gives the session's connection back to the pool (which closes it if it
@@ -398,67 +153,19 @@ void sh_exec_drop_conn(sh_session *s)
     s->conn = NULL;
 }
 
-/* COPY ... TO STDOUT: the rows are the output, as in psql. */
-static void on_copy_data(const char *data, size_t len, void *ctx)
-{
-    sh_session *s = ctx;
-
-    fwrite(data, 1, len, s->out);
-}
-
 static void run_sql(sh_session *s)
 {
-    /* As in psql, a statement typed by the user runs as long as it takes
-     * (Ctrl-C cancels it); DB_COMMAND_TIMEOUT is for programmatic use. */
-    pd_query_opts opts = {.flags = PD_QUERY_SIMPLE,
-                          .timeout_ms = PD_QUERY_NO_TIMEOUT,
-                          .source = "shell",
-                          .copy_out = on_copy_data,
-                          .copy_ctx = s};
-
     pd_error err = PD_ERROR_INIT;
 
-    if (s->sqlo.copy_out != NULL) {
-        opts.copy_out = s->sqlo.copy_out;
-        opts.copy_ctx = s->sqlo.copy_ctx;
-    }
-    opts.copy_in = s->sqlo.copy_in;
-    opts.copy_in_len = s->sqlo.copy_in_len;
-
-    /* \gset needs its one row whole, and JSON is one array: those
-     * results are materialised. Everything else streams. */
-    if ((s->sqlo.flags & SH_SQL_GSET) || s->popts.format == SH_FMT_JSON) {
-        if (pd_query_run(s->conn, s->sql, 0, NULL, &opts, on_sql_done, s) ==
-            0)
-            return;
-    } else {
-        const char *fc = sh_vars_get(s->vars, "FETCH_COUNT");
-        long n = fc != NULL ? strtol(fc, NULL, 10) : 0;
-        size_t chunk = n > 0 ? (size_t)n : STREAM_CHUNK_ROWS;
-
-        s->st_cont = false;
-        s->st_prior = 0;
-        s->st_rows = -1;
-        if (pager_for(s) != NULL)
-            s->st_page = open_memstream(&s->st_buf, &s->st_len);
-        if (pd_query_stream(s->conn, s->sql, 0, NULL, &opts, chunk,
-                            on_sql_chunk, s) == 0)
-            return;
-        if (s->st_page != NULL) {
-            fclose(s->st_page);
-            s->st_page = NULL;
-            free(s->st_buf);
-            s->st_buf = NULL;
-            s->st_len = 0;
-        }
-    }
+    if (sh_session_output_start(s) == 0)
+        return;
     /* The held connection broke while idle: give it back and say so. */
     sh_exec_drop_conn(s);
     pd_error_set(&err, PD_ERR_CONNECTION,
                  "the connection to the server was lost");
-    record_outcome(s, NULL, &err);
+    sh_session_output_record(s, -1, &err);
     pd_error_clear(&err);
-    sql_finish(s, 1);
+    sh_exec_sql_finish(s, 1);
 }
 
 /* NOTICE, WARNING and the like go to stderr as libpq formats them, which
@@ -495,6 +202,8 @@ int sh_exec_get_conn(sh_session *s, pd_conn_ready_cb cb, void *ctx)
     pd_conn *c;
     int rc;
 
+    if (s->no_conn) /* a failed \c left the session without one */
+        return PD_ESTATE;
     if (s->own_ci == NULL)
         return pd_pool_acquire(pd_core_pool(s->core), 0, cb, ctx);
     c = pd_conn_new(pd_core_loop(s->core), s->own_ci);
@@ -505,12 +214,18 @@ int sh_exec_get_conn(sh_session *s, pd_conn_ready_cb cb, void *ctx)
 }
 
 /* Starts s->sql on the session's connection, acquiring it first when
- * needed. Returns 0, or PD_ESTATE when the pool is closing. */
+ * needed. Returns 0, or PD_ESTATE when the pool is closing or a failed
+ * \c left the session without a connection (psql's message said). */
 static int start_sql(sh_session *s)
 {
     if (s->sql[strspn(s->sql, " \t\r\n")] != '\0') {
         free(s->last_sql);
         s->last_sql = pd_xstrdup(s->sql);
+    }
+    if (s->no_conn) {
+        sh_session_errorf(s, "You are currently not connected to a "
+                          "database.");
+        return PD_ESTATE;
     }
     if (s->conn != NULL) {
         run_sql(s);
@@ -541,17 +256,23 @@ int sh_exec_unit(sh_session *s, const char *unit, sh_exec_done_cb cb,
     if (at < len) {
         /* "SELECT 1 \gset": the SQL is the command's query buffer. */
         if (at > 0) {
-            char *sql = pd_xstrndup(p, at);
+            /* A command alone on its line adds nothing to the buffer:
+             * psql takes back the newline it put before that line. */
+            char *sql = pd_xstrndup(p, at - (p[at - 1] == '\n'));
             s->qbuf = sh_vars_interpolate(s->vars, sql);
             free(sql);
         }
-        rc = sh_dispatch_backslash(s, p + at);
+        rc = sh_session_backtick_dispatch(s, p + at);
         if (rc != SH_CMD_ASYNC)
             unit_done(s, rc);
         return 0;
     }
     s->sql = sh_vars_interpolate(s->vars, unit);
     if (start_sql(s) != 0) {
+        if (s->no_conn) { /* said why; the unit failed */
+            unit_done(s, 1);
+            return 0;
+        }
         free(s->sql);
         s->sql = NULL;
         s->busy = false;

@@ -25,8 +25,11 @@ void sh_session_free(sh_session *s);
 sh_print_opts *sh_session_print_opts(sh_session *s);
 /* Prefix for error lines, e.g. "pgdeck:file.sql:3: " (copied; NULL none). */
 void sh_session_set_err_prefix(sh_session *s, const char *prefix);
-/* Input comes from a person at a prompt (some messages differ, as in
- * psql). */
+/* Called by the line reader (shell/repl.c) for its input: a person at a
+ * prompt (some messages differ, as in psql), or else a script read from
+ * standard input, which a lost connection ends with status 2, as psql's
+ * main loop ends. -c strings never call it: psql's -c goes on without a
+ * connection. */
 void sh_session_set_interactive(sh_session *s, bool interactive);
 /* True once \q was run. */
 bool sh_session_quit_requested(const sh_session *s);

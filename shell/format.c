@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cjson/cJSON.h>
 
 #include "core/xalloc.h"
 
@@ -537,31 +536,6 @@ static void table_free(sh_table *t)
     free(t->aligns);
 }
 
-/* pgdeck's own format: a JSON array with one object per row, one row per
- * line so that large results stay readable and greppable. */
-static void print_json(FILE *out, const pd_result *res)
-{
-    size_t nrows = pd_result_nrows(res), r;
-
-    if (nrows == 0) {
-        fputs("[]\n", out);
-        return;
-    }
-    fputs("[", out);
-    for (r = 0; r < nrows; r++) {
-        cJSON *obj = pd_result_row_json(res, r);
-        char *text;
-
-        text = cJSON_PrintUnformatted(obj);
-        if (text == NULL)
-            pd_fatal("out of memory");
-        fprintf(out, "%s%s", r == 0 ? "" : ",\n ", text);
-        cJSON_free(text);
-        cJSON_Delete(obj);
-    }
-    fputs("]\n", out);
-}
-
 /* Hands t to the printer of the chosen format (JSON aside). */
 static void print_model(FILE *out, const sh_table *t,
                         const sh_print_opts *opts)
@@ -590,33 +564,39 @@ static bool tag_with_rows(const char *tag)
            strncmp(tag, "DELETE", 6) == 0 || strncmp(tag, "MERGE", 5) == 0;
 }
 
+/* The tag psql prints after res; see format.h. */
+void sh_format_print_tag(FILE *out, const pd_result *res,
+                         const sh_print_opts *opts)
+{
+    const char *tag = pd_result_tag(res);
+
+    /* An empty query string has no tag and prints nothing. */
+    if (opts->quiet || tag == NULL || tag[0] == '\0')
+        return;
+    if (!pd_result_has_rows(res) || tag_with_rows(tag))
+        fprintf(out, "%s\n", tag);
+}
+
 /* Prints res (one result, not the chain): its rows in the chosen format,
  * then the command tag where psql prints one, unless quiet. Never fails;
  * write errors are left in out's error flag for the caller. */
 void sh_format_print(FILE *out, const pd_result *res,
                      const sh_print_opts *opts)
 {
-    const char *tag = pd_result_tag(res);
     sh_table t;
 
-    if (tag == NULL)
-        tag = "";
     if (!pd_result_has_rows(res)) {
-        /* An empty query string has no tag and prints nothing. */
-        if (!opts->quiet && tag[0] != '\0')
-            fprintf(out, "%s\n", tag);
+        sh_format_print_tag(out, res, opts);
         return;
     }
-
     if (opts->format == SH_FMT_JSON) {
-        print_json(out, res);
+        sh_format_json(out, res, false, false, 0);
     } else {
         table_init(&t, res, opts->null_str);
         print_model(out, &t, opts);
         table_free(&t);
     }
-    if (!opts->quiet && tag_with_rows(tag))
-        fprintf(out, "%s\n", tag);
+    sh_format_print_tag(out, res, opts);
 }
 
 /* Prints one chunk of a streamed result; see format.h. */
@@ -624,22 +604,25 @@ void sh_format_print_chunk(FILE *out, const pd_result *res,
                            const sh_print_opts *opts, bool cont, bool more,
                            size_t prior)
 {
-    const char *tag = pd_result_tag(res);
     sh_table t;
 
-    if (!pd_result_has_rows(res) || opts->format == SH_FMT_JSON) {
+    if (!pd_result_has_rows(res)) {
         if (!more)
             sh_format_print(out, res, opts);
         return;
     }
-    table_init(&t, res, opts->null_str);
-    t.cont = cont;
-    t.more = more;
-    t.prior = prior;
-    print_model(out, &t, opts);
-    table_free(&t);
-    if (!more && !opts->quiet && tag != NULL && tag_with_rows(tag))
-        fprintf(out, "%s\n", tag);
+    if (opts->format == SH_FMT_JSON) {
+        sh_format_json(out, res, cont, more, prior);
+    } else {
+        table_init(&t, res, opts->null_str);
+        t.cont = cont;
+        t.more = more;
+        t.prior = prior;
+        print_model(out, &t, opts);
+        table_free(&t);
+    }
+    if (!more)
+        sh_format_print_tag(out, res, opts);
 }
 
 /* Prints a hand-made table with its title and footers; see format.h. */
@@ -656,7 +639,7 @@ void sh_format_print_table(FILE *out, const sh_print_table *pt,
         for (r = 0; r < pt->nrows; r++)
             pd_result_add_row(res, (const char *const *)pt->cells +
                                        r * (size_t)pt->ncols);
-        print_json(out, res);
+        sh_format_json(out, res, false, false, 0);
         pd_result_free(res);
         return;
     }
@@ -675,7 +658,7 @@ void sh_format_print_titled(FILE *out, const pd_result *res,
     if (!pd_result_has_rows(res))
         return;
     if (opts->format == SH_FMT_JSON) {
-        print_json(out, res);
+        sh_format_json(out, res, false, false, 0);
         return;
     }
     table_init(&t, res, ""); /* psql's describe sets nullPrint to NULL */

@@ -42,12 +42,19 @@ void sh_print_opts_free(sh_print_opts *o);
 void sh_format_print(FILE *out, const pd_result *res,
                      const sh_print_opts *opts);
 
+/* The command tag psql prints after res, unless quiet: a statement
+ * without rows, or INSERT, UPDATE, DELETE, MERGE ... RETURNING. What
+ * sh_format_print prints after the rows; on its own for \g FILE, whose
+ * rows go to the file and tag to the output. */
+void sh_format_print_tag(FILE *out, const pd_result *res,
+                         const sh_print_opts *opts);
+
 /* Prints one chunk of a streamed statement's rows (res borrowed) as
  * psql's FETCH_COUNT mode prints it: the title and header only when
  * !cont, the footer ("(N rows)" counting prior rows too) and the command
  * tag only when !more; column widths are the chunk's own. A result
- * without rows prints as sh_format_print. JSON has no chunked form:
- * callers materialise it. */
+ * without rows prints as sh_format_print. JSON streams as well: the
+ * chunks together are byte for byte the whole result's array. */
 void sh_format_print_chunk(FILE *out, const pd_result *res,
                            const sh_print_opts *opts, bool cont, bool more,
                            size_t prior);
@@ -148,5 +155,10 @@ void sh_format_expanded(FILE *out, const sh_table *t,
 void sh_format_unaligned(FILE *out, const sh_table *t,
                          const sh_print_opts *o);
 void sh_format_csv(FILE *out, const sh_table *t, const sh_print_opts *o);
+/* pgdeck's JSON (format_json.c): res's rows as one array of objects, one
+ * per line; a streamed statement's chunks print in turn (cont: rows came
+ * before, prior of them; more: rows follow), whole they print "[...]". */
+void sh_format_json(FILE *out, const pd_result *res, bool cont, bool more,
+                    size_t prior);
 
 #endif

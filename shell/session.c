@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/xalloc.h"
+#include "shell/cmdpipe.h"
 #include "shell/exec.h"
 #include "shell/jobs.h"
 
@@ -62,6 +63,7 @@ void sh_session_set_err_prefix(sh_session *s, const char *prefix)
 void sh_session_set_interactive(sh_session *s, bool interactive)
 {
     s->interactive = interactive;
+    s->stdin_script = !interactive;
 }
 
 bool sh_session_quit_requested(const sh_session *s)
@@ -122,14 +124,58 @@ FILE *sh_session_stdout(sh_session *s)
     return s->base_out;
 }
 
-/* \o: takes f (NULL: back to the original stream); the previous \o file
- * is closed. Its data was written through stdio as it came; the close
- * only flushes the last buffer. */
+/* \o: takes f (NULL: back to the original stream); see commands.h. */
 void sh_session_set_out(sh_session *s, FILE *f)
 {
-    if (s->out != s->base_out)
+    (void)sh_session_replace_out(s, f, NULL, NULL, NULL);
+}
+
+typedef struct out_wait {
+    sh_exec_done_cb cb;
+    void *ctx;
+} out_wait;
+
+static void on_out_pipe_closed(int code, int sig, char *data, size_t len,
+                               void *ctx)
+{
+    out_wait *w = ctx;
+
+    (void)code; /* psql ignores how its \o command ended */
+    (void)sig;
+    (void)len;
+    free(data);
+    w->cb(0, w->ctx);
+    free(w);
+}
+
+/* \o's new stream; the old one closed (a file's data was written through
+ * stdio as it came: the close only flushes the last buffer; a pipe's
+ * command is waited for when cb is given). See commands.h. */
+bool sh_session_replace_out(sh_session *s, FILE *f, struct sh_cmdpipe *pipe,
+                            sh_exec_done_cb cb, void *ctx)
+{
+    sh_cmdpipe *old = s->out_pipe;
+    out_wait *w;
+
+    if (old == NULL && s->out != s->base_out)
         fclose(s->out);
-    s->out = f != NULL ? f : s->base_out;
+    s->out_pipe = pipe;
+    s->out = pipe != NULL ? sh_cmdpipe_file(pipe)
+             : f != NULL  ? f
+                          : s->base_out;
+    if (s->out == NULL) /* no stdio stream for the pipe: nowhere to go */
+        s->out = s->base_out;
+    if (old == NULL)
+        return false;
+    if (cb == NULL) {
+        sh_cmdpipe_close(old, NULL, NULL);
+        return false;
+    }
+    w = pd_xcalloc(1, sizeof(*w));
+    w->cb = cb;
+    w->ctx = ctx;
+    sh_cmdpipe_close(old, on_out_pipe_closed, w);
+    return true;
 }
 
 bool sh_session_is_interactive(const sh_session *s)

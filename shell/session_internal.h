@@ -1,8 +1,10 @@
 /* session_internal.h: the shell session's state, shared by the files that
- * make up the session: exec.c (running units: SQL, streaming, paging),
+ * make up the session: exec.c (running units), session_output.c (how
+ * SQL results are shown: streaming, paging, \g's file, \gset),
  * session.c (its settings and streams), dispatch.c (finding a backslash
- * command), commands_session.c (the commands that act on the session
- * itself) and jobs.c (\bg jobs, which connect as the session does).
+ * command), commands_session.c and session_connect.c (the commands that
+ * act on the session itself) and jobs.c (\bg jobs, which connect as the
+ * session does).
  * Everything else goes through exec.h and commands.h. */
 #ifndef SH_SESSION_INTERNAL_H
 #define SH_SESSION_INTERNAL_H
@@ -33,6 +35,8 @@ struct sh_session {
     /* psql's own commands (commands.c) */
     sh_vars *vars;         /* owned: \set variables */
     FILE *base_out;        /* borrowed: out as given; \o goes back to it */
+    struct sh_cmdpipe *out_pipe; /* owned: \o |COMMAND's pipe (out is its
+                              stream), or NULL */
     pd_error last_err;     /* the last error, for \errverbose */
     char *last_sql;        /* owned: the last SQL sent, or NULL */
     char *qbuf;            /* owned: SQL in front of the running command */
@@ -54,8 +58,21 @@ struct sh_session {
     pd_conninfo *own_ci;   /* owned: after \c, the session's own
                               database (its connection is not the pool's);
                               NULL: the pool's */
+    bool no_conn;          /* a \c failed outside the prompt: no
+                              connection until a \c succeeds (psql's
+                              pset.db == NULL) */
+    bool stdin_script;     /* the line reader's input is no terminal: a
+                              lost connection ends it (status 2) */
     char *st_buf;          /* st_page's buffer */
     size_t st_len;
+    /* \g FILE or |COMMAND (sqlo.rows_out): where the rows go */
+    FILE *rows_f;          /* borrowed from rows_out, once asked; NULL
+                              when it could not open */
+    bool rows_asked;       /* rows_out was called */
+    /* \gset streamed: its statement's first row and how many came */
+    pd_result *gs_row;     /* owned copy (no rows yet: the columns), or
+                              NULL before the statement's rows */
+    size_t gs_rows;
     struct sh_jobs *jobs;  /* owned: \bg jobs (jobs.c), made on first use;
                               NULL before */
 };
@@ -67,6 +84,19 @@ struct sh_session {
 /* Output held for the pager beyond which the rest streams unpaged. */
 #define STREAM_PAGE_CAP (4u << 20)
 
+/* exec.c: ends the running SQL once its output is shown: its error,
+ * \timing, then the unit or the command that ran it. */
+void sh_exec_sql_finish(sh_session *s, int status);
+/* session_output.c: starts s->sql on s->conn (idle) as s->sqlo says,
+ * its results shown as they come (see the file's top). Returns 0 and
+ * ends with sh_exec_sql_finish, later; or PD_ESTATE (the connection
+ * cannot send) and nothing happens. */
+int sh_session_output_start(sh_session *s);
+/* session_output.c: psql's ERROR, SQLSTATE, ROW_COUNT, LAST_ERROR_*
+ * variables after a statement (err borrowed, NULL on success; rows -1
+ * when it counts none), and the error \errverbose shows. */
+void sh_session_output_record(sh_session *s, int64_t rows,
+                              const pd_error *err);
 /* exec.c: gives the session's connection back (the pool's) or closes it
  * (after \c, the session's own). */
 void sh_exec_drop_conn(sh_session *s);
@@ -80,6 +110,16 @@ void sh_exec_on_notice(pd_conn *c, const PGresult *res, void *ctx);
 void sh_exec_print_timing(sh_session *s);
 /* exec.c: prints every result of a chain with the session's settings. */
 void sh_exec_print_chain(sh_session *s, const pd_result *r);
+/* session_connect.c: \c (\connect, as typed) and \conninfo; command
+ * functions (see commands.h). */
+int sh_session_connect_c(sh_session *s, const char *args);
+int sh_session_connect_connect(sh_session *s, const char *args);
+int sh_session_connect_info(sh_session *s, const char *args);
+/* session_backtick.c: runs a backslash command line (borrowed) as
+ * sh_dispatch_backslash does, after running the `commands` in its
+ * arguments and putting their outputs in place (psql's backquotes);
+ * returns as a sh_cmd_fn does. */
+int sh_session_backtick_dispatch(sh_session *s, const char *line);
 /* dispatch.c: runs a backslash command line; returns as a sh_cmd_fn
  * does. */
 int sh_dispatch_backslash(sh_session *s, const char *line);

@@ -6,6 +6,8 @@
  * taken for a variable. */
 #include "shell/vars.h"
 
+#include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -164,6 +166,18 @@ int sh_vars_parse_bool(const char *s)
     return -1;
 }
 
+/* psql's ParseVariableNum: a whole C integer (any base strtol takes)
+ * that fits an int. */
+static bool is_int(const char *s)
+{
+    char *end;
+    long n;
+
+    errno = 0;
+    n = strtol(s, &end, 0);
+    return errno == 0 && end != s && *end == '\0' && n == (int)n;
+}
+
 /* Sets or unsets; see vars.h for the return codes. */
 int sh_vars_set(sh_vars *v, const char *name, const char *value)
 {
@@ -185,6 +199,8 @@ int sh_vars_set(sh_vars *v, const char *name, const char *value)
         else if (sh_vars_parse_bool(value) < 0)
             return -2;
     }
+    if (strcmp(name, "FETCH_COUNT") == 0 && !is_int(value))
+        return -3;
     put(v, name, value);
     return 0;
 }
@@ -380,52 +396,97 @@ static void arg_escape(const char **p, pd_strbuf *sb)
     *p = s + 1;
 }
 
+/* psql's dequote_downcase_identifier without the downcasing: every '"'
+ * goes, but the first of a "" inside quotes. In place. */
+static void dequote(char *s)
+{
+    bool in = false;
+    char *cp = s;
+
+    while (*cp != '\0') {
+        if (*cp != '"') {
+            cp++;
+            continue;
+        }
+        if (in && cp[1] == '"')
+            cp++;
+        else
+            in = !in;
+        memmove(cp, cp + 1, strlen(cp));
+    }
+}
+
+/* A '...' piece at p (on its opening quote) into sb; returns the byte
+ * after it. */
+static const char *squote_piece(const char *p, pd_strbuf *sb)
+{
+    for (p++; *p != '\0'; p++) {
+        if (*p == '\'' && p[1] == '\'') {
+            pd_strbuf_putc(sb, '\'');
+            p++;
+        } else if (*p == '\'') {
+            return p + 1;
+        } else if (*p == '\\') {
+            p++;
+            arg_escape(&p, sb);
+            p--;
+        } else {
+            pd_strbuf_putc(sb, *p);
+        }
+    }
+    return p;
+}
+
+/* A "..." piece at p, kept with its quotes ("" included, as psql's
+ * OT_NORMAL); returns the byte after it. */
+static const char *dquote_piece(const char *p, pd_strbuf *sb)
+{
+    pd_strbuf_putc(sb, *p++);
+    while (*p != '\0') {
+        if (*p == '"' && p[1] == '"') {
+            pd_strbuf_append(sb, p, 2);
+            p += 2;
+            continue;
+        }
+        pd_strbuf_putc(sb, *p);
+        if (*p++ == '"')
+            break;
+    }
+    return p;
+}
+
+static bool blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
 /* Reads one backslash-command argument; see vars.h. */
 char *sh_vars_next_arg(const sh_vars *v, const char **pp)
 {
+    return sh_vars_next_arg_ex(v, pp, 0, NULL);
+}
+
+/* Reads one argument, psql's \connect way with SH_ARG_DEQUOTE; see
+ * vars.h. */
+char *sh_vars_next_arg_ex(const sh_vars *v, const char **pp, unsigned flags,
+                          bool *quoted)
+{
     pd_strbuf sb = PD_STRBUF_INIT;
     const char *p = *pp;
+    bool q = false;
     size_t used;
+    char *arg;
 
-    while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+    while (blank(*p))
         p++;
     if (*p == '\0') {
         *pp = p;
         return NULL;
     }
-    while (*p != '\0' && *p != ' ' && *p != '\t' && *p != '\n' &&
-           *p != '\r') {
-        if (*p == '\'') {
-            for (p++; *p != '\0'; p++) {
-                if (*p == '\'' && p[1] == '\'') {
-                    pd_strbuf_putc(&sb, '\'');
-                    p++;
-                } else if (*p == '\'') {
-                    p++;
-                    break;
-                } else if (*p == '\\') {
-                    p++;
-                    arg_escape(&p, &sb);
-                    p--;
-                } else {
-                    pd_strbuf_putc(&sb, *p);
-                }
-            }
-            continue;
-        }
-        if (*p == '"') {
-            /* Kept with its quotes, "" included, as psql's OT_NORMAL. */
-            pd_strbuf_putc(&sb, *p++);
-            while (*p != '\0') {
-                if (*p == '"' && p[1] == '"') {
-                    pd_strbuf_append(&sb, p, 2);
-                    p += 2;
-                    continue;
-                }
-                pd_strbuf_putc(&sb, *p);
-                if (*p++ == '"')
-                    break;
-            }
+    while (*p != '\0' && !blank(*p)) {
+        if (*p == '\'' || *p == '"') {
+            p = *p == '\'' ? squote_piece(p, &sb) : dquote_piece(p, &sb);
+            q = true;
             continue;
         }
         if (*p == ':' && v != NULL) {
@@ -441,5 +502,136 @@ char *sh_vars_next_arg(const sh_vars *v, const char **pp)
         pd_strbuf_putc(&sb, *p++);
     }
     *pp = p;
+    if (quoted != NULL)
+        *quoted = q;
+    arg = pd_strbuf_steal(&sb);
+    if (flags & SH_ARG_DEQUOTE)
+        dequote(arg);
+    return arg;
+}
+
+/* ---- backquotes ---- */
+
+/* Quotes for /bin/sh as psql's appendShellStringNoError; see vars.h. */
+char *sh_vars_quote_shell(const char *s)
+{
+    static const char safe[] = "abcdefghijklmnopqrstuvwxyz"
+                               "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:";
+    pd_strbuf sb = PD_STRBUF_INIT;
+    const char *p;
+
+    if (strpbrk(s, "\n\r") != NULL)
+        return NULL;
+    if (*s != '\0' && strspn(s, safe) == strlen(s))
+        return pd_xstrdup(s);
+    pd_strbuf_putc(&sb, '\'');
+    for (p = s; *p; p++) {
+        if (*p == '\'')
+            pd_strbuf_puts(&sb, "'\"'\"'");
+        else
+            pd_strbuf_putc(&sb, *p);
+    }
+    pd_strbuf_putc(&sb, '\'');
     return pd_strbuf_steal(&sb);
+}
+
+/* Returns-owned '...' piece reading back as s; see vars.h. */
+char *sh_vars_quote_arg(const char *s)
+{
+    pd_strbuf sb = PD_STRBUF_INIT;
+
+    pd_strbuf_putc(&sb, '\'');
+    for (; *s; s++) {
+        if (*s == '\'' || *s == '\\')
+            pd_strbuf_putc(&sb, *s);
+        pd_strbuf_putc(&sb, *s);
+    }
+    pd_strbuf_putc(&sb, '\'');
+    return pd_strbuf_steal(&sb);
+}
+
+/* The text between backquotes, from p (after the opening one) up to the
+ * closing one, with psql's substitutions (:name, :'name') into sb.
+ * Returns the closing backquote, or NULL when there is none. */
+static const char *tick_body(const sh_vars *v, const char *p, pd_strbuf *sb,
+                             char **err)
+{
+    size_t n;
+
+    for (; *p != '\0' && *p != '`'; p++) {
+        bool lit = p[1] == '\'';
+        const char *name = p + 1 + lit, *val;
+        char *nm, *q;
+
+        if (*p != ':' || v == NULL) {
+            pd_strbuf_putc(sb, *p);
+            continue;
+        }
+        for (n = 0; var_char((unsigned char)name[n]); n++)
+            ;
+        if (n == 0 || (lit && name[n] != '\'')) {
+            pd_strbuf_putc(sb, *p); /* not a reference: the ':' alone */
+            continue;
+        }
+        nm = pd_xstrndup(name, n);
+        val = sh_vars_get(v, nm);
+        free(nm);
+        q = val == NULL || !lit ? NULL : sh_vars_quote_shell(val);
+        if (val != NULL && lit && q == NULL && err != NULL) {
+            free(*err);
+            *err = pd_xasprintf("shell command argument contains a newline "
+                                "or carriage return: \"%s\"", val);
+        }
+        if (val == NULL || (lit && q == NULL)) { /* left as written */
+            pd_strbuf_append(sb, p, 1 + lit + n + lit);
+        } else {
+            pd_strbuf_puts(sb, lit ? q : val);
+        }
+        free(q);
+        p += lit + n + lit;
+    }
+    return *p == '`' ? p : NULL;
+}
+
+/* Finds the next backquoted command; see vars.h. */
+char *sh_vars_backtick_find(const sh_vars *v, const char *args, size_t from,
+                            unsigned flags, size_t *start, size_t *end,
+                            char **err)
+{
+    pd_strbuf sb = PD_STRBUF_INIT;
+    const char *p = args + from, *arg = p, *close;
+
+    if (err != NULL)
+        *err = NULL;
+    *start = *end = 0;
+    while (*p != '\0') {
+        if (blank(*p)) {
+            arg = ++p;
+            continue;
+        }
+        if (p == arg && *p == '|' && (flags & SH_TICK_PIPE_ENDS))
+            return NULL; /* a whole-line pipe: the shell's business */
+        if (*p == '\'' || *p == '"') {
+            pd_strbuf_reset(&sb);
+            p = *p == '\'' ? squote_piece(p, &sb) : dquote_piece(p, &sb);
+            continue;
+        }
+        if (*p != '`') {
+            p++;
+            continue;
+        }
+        pd_strbuf_reset(&sb);
+        close = tick_body(v, p + 1, &sb, err);
+        if (close == NULL) {
+            pd_strbuf_free(&sb);
+            *start = (size_t)(arg - args);
+            *end = SIZE_MAX;
+            return NULL;
+        }
+        *start = (size_t)(p - args);
+        *end = (size_t)(close + 1 - args);
+        return pd_strbuf_steal(&sb);
+    }
+    pd_strbuf_free(&sb);
+    return NULL;
 }

@@ -88,14 +88,17 @@ printf '\\set FETCH_COUNT 7\nSELECT g FROM generate_series(1,20) g;\n' |
 cmp -s "$tmp/f.pd" "$tmp/f.ps" && ok "\\set FETCH_COUNT 7" ||
     not_ok "\\set FETCH_COUNT 7" "$(diff "$tmp/f.pd" "$tmp/f.ps" | head -3 | tr '\n' ' ')"
 
-# \c DBNAME moves the session to another database; a bad name keeps the
-# previous connection.
+# \c DBNAME moves the session to another database; a bad name outside
+# the prompt leaves it without one, as psql (tests/e2e/shell_io.sh has the
+# rest of \c).
 "$PSQL" -X -qc 'CREATE DATABASE pd_stream_other' >/dev/null 2>&1
 out=$("$PGDECK" -At -c '\c pd_stream_other' -c 'SELECT current_database()' \
     -c '\c pd_no_such_db' -c 'SELECT current_database()' 2>"$tmp/c.err")
-want=$(printf 'You are now connected to database "pd_stream_other" as user "%s".\npd_stream_other\npd_stream_other' \
+want=$(printf 'You are now connected to database "pd_stream_other" as user "%s".\npd_stream_other' \
     "$("$PSQL" -XAtc 'SELECT current_user')")
-[ "$out" = "$want" ] && ok "\\c switches database, keeps it on failure" ||
-    not_ok "\\c switches database, keeps it on failure" "got: $out"
+[ "$out" = "$want" ] &&
+    grep -qx 'You are currently not connected to a database.' "$tmp/c.err" &&
+    ok "\\c switches database; a failed one leaves none (-c)" ||
+    not_ok "\\c switches database; a failed one leaves none (-c)" "got: $out"
 grep -q '^\\connect: .*"pd_no_such_db" does not exist' "$tmp/c.err" &&
     ok "\\c failure worded as psql's" || not_ok "\\c failure worded as psql's"

@@ -3,6 +3,8 @@
  * dollar bodies; casts and unknown names untouched) and psql's rules for
  * backslash-command arguments. Expected strings come from psql 15. */
 #include <setjmp.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -69,6 +71,13 @@ static void test_booleans(void **state)
     assert_int_equal(sh_vars_parse_bool("o"), -1);
     assert_int_equal(sh_vars_parse_bool("0"), 0);
     assert_int_equal(sh_vars_parse_bool(""), -1);
+    /* FETCH_COUNT takes integers only (psql's ParseVariableNum). */
+    assert_int_equal(sh_vars_set(v, "FETCH_COUNT", "0"), 0);
+    assert_int_equal(sh_vars_set(v, "FETCH_COUNT", "0x10"), 0);
+    assert_int_equal(sh_vars_set(v, "FETCH_COUNT", "abc"), -3);
+    assert_int_equal(sh_vars_set(v, "FETCH_COUNT", ""), -3);
+    assert_int_equal(sh_vars_set(v, "FETCH_COUNT", "99999999999"), -3);
+    assert_string_equal(sh_vars_get(v, "FETCH_COUNT"), "0x10");
     sh_vars_free(v);
 }
 
@@ -159,6 +168,120 @@ static void test_command_args(void **state)
     sh_vars_free(v);
 }
 
+/* psql's \connect arguments (OT_SQLIDHACK): double quotes go, case
+ * stays, and a quoted piece is reported (a quoted "-" is a name). */
+static void test_connect_args(void **state)
+{
+    sh_vars *v = fixture();
+    const char *p = "\"My\"\"Db\" '-' - a\"b\"c :foo";
+    char *a;
+    bool q;
+
+    (void)state;
+    a = sh_vars_next_arg_ex(v, &p, SH_ARG_DEQUOTE, &q);
+    assert_string_equal(a, "My\"Db");
+    assert_true(q);
+    free(a);
+    a = sh_vars_next_arg_ex(v, &p, SH_ARG_DEQUOTE, &q);
+    assert_string_equal(a, "-");
+    assert_true(q);
+    free(a);
+    a = sh_vars_next_arg_ex(v, &p, SH_ARG_DEQUOTE, &q);
+    assert_string_equal(a, "-");
+    assert_false(q);
+    free(a);
+    a = sh_vars_next_arg_ex(v, &p, SH_ARG_DEQUOTE, &q);
+    assert_string_equal(a, "abc");
+    free(a);
+    a = sh_vars_next_arg_ex(v, &p, SH_ARG_DEQUOTE, &q);
+    assert_string_equal(a, "bar");
+    assert_false(q);
+    free(a);
+    assert_null(sh_vars_next_arg_ex(v, &p, SH_ARG_DEQUOTE, &q));
+    sh_vars_free(v);
+}
+
+/* The span and command of each `command`, as psql 15 scans them. */
+static void expect_tick(const sh_vars *v, const char *args, unsigned flags,
+                        const char *cmd, size_t start, size_t end)
+{
+    size_t s = 99, e = 99;
+    char *err = NULL;
+    char *got = sh_vars_backtick_find(v, args, 0, flags, &s, &e, &err);
+
+    if (cmd == NULL)
+        assert_null(got);
+    else
+        assert_string_equal(got, cmd);
+    assert_int_equal(s, start);
+    assert_int_equal(e, end);
+    free(got);
+    free(err);
+}
+
+static void test_backticks(void **state)
+{
+    sh_vars *v = fixture();
+    char *err = NULL, *got;
+    size_t s, e;
+
+    (void)state;
+    assert_int_equal(sh_vars_set(v, "nl", "a\nb"), 0);
+    expect_tick(v, "x `echo hi` y", 0, "echo hi", 2, 11);
+    expect_tick(v, "'`no`' \"`no`\" a`date`", 0, "date", 15, 21);
+    expect_tick(v, "`echo :foo :'q' :'n' :nosuch :'nosuch' :\"foo\" ::foo`",
+                0,
+                "echo bar 'it'\"'\"'s a \\ x' 'a'\"'\"'b\"c' :nosuch "
+                ":'nosuch' :\"foo\" :bar", 0, 52);
+    expect_tick(v, "`echo :'foo :'foo`", 0, "echo :'foo :'foo", 0, 18);
+    expect_tick(v, "a b`echo x", 0, NULL, 2, SIZE_MAX);
+    expect_tick(v, "(x) |cat `date`", SH_TICK_PIPE_ENDS, NULL, 0, 0);
+    expect_tick(v, "`pwd` |cat", SH_TICK_PIPE_ENDS, "pwd", 0, 5);
+    expect_tick(v, "none here", 0, NULL, 0, 0);
+    got = sh_vars_backtick_find(v, "`echo :'nl'`", 0, 0, &s, &e, &err);
+    assert_string_equal(got, "echo :'nl'");
+    assert_string_equal(err, "shell command argument contains a newline or "
+                             "carriage return: \"a\nb\"");
+    free(got);
+    free(err);
+    got = sh_vars_quote_shell("plain-1.2/x:y_z");
+    assert_string_equal(got, "plain-1.2/x:y_z");
+    free(got);
+    got = sh_vars_quote_shell("");
+    assert_string_equal(got, "''");
+    free(got);
+    assert_null(sh_vars_quote_shell("a\rb"));
+    sh_vars_free(v);
+}
+
+/* A command's output goes back into its argument verbatim. */
+static void test_quote_arg_round_trip(void **state)
+{
+    const char *outs[] = {"", "a b", "it's", "back\\slash \\n", ":foo",
+                          "\"q\"", "`x`"};
+    sh_vars *v = fixture();
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(outs) / sizeof(outs[0]); i++) {
+        char *q = sh_vars_quote_arg(outs[i]);
+        char *line = malloc(strlen(q) + 3), *want, *a;
+        const char *p = line;
+
+        sprintf(line, "x%sy", q);
+        want = malloc(strlen(outs[i]) + 3);
+        sprintf(want, "x%sy", outs[i]);
+        a = sh_vars_next_arg(v, &p);
+        assert_string_equal(a, want);
+        assert_null(sh_vars_next_arg(v, &p));
+        free(a);
+        free(want);
+        free(line);
+        free(q);
+    }
+    sh_vars_free(v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -168,6 +291,9 @@ int main(void)
         cmocka_unit_test(test_quoting),
         cmocka_unit_test(test_interpolate_sql),
         cmocka_unit_test(test_command_args),
+        cmocka_unit_test(test_connect_args),
+        cmocka_unit_test(test_backticks),
+        cmocka_unit_test(test_quote_arg_round_trip),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
