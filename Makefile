@@ -15,7 +15,8 @@ SAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all \
             -fno-omit-frame-pointer
 
 DEPS_PKGS = gcc make pkg-config libpq-dev libuv1-dev libcjson-dev \
-            libncurses-dev libreadline-dev postgresql tmux libcmocka-dev
+            libncurses-dev libreadline-dev postgresql tmux libcmocka-dev \
+            clang libclang-rt-14-dev
 
 ifeq ($(V),1)
 Q =
@@ -110,6 +111,25 @@ test: deps
 bench: deps
 	@$(MAKE) --no-print-directory pgdeck
 	@tests/bench/run.sh
+
+# The splitter's libFuzzer target (tests/fuzz/): clang, and only the
+# sources the splitter needs. `make fuzz` (also a step of tests/run.sh)
+# builds it and runs it for a bounded number of inputs.
+FUZZ_CC   ?= clang
+FUZZ_SRC   = tests/fuzz/fuzz_sqlsplit.c core/sqlsplit.c core/sqllex.c \
+             core/strbuf.c core/xalloc.c
+FUZZ_FLAGS = -std=gnu11 $(WARN) -I. -D_GNU_SOURCE -g -O1 \
+             -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+
+build/fuzz/fuzz_sqlsplit: $(FUZZ_SRC) core/sqlsplit.h core/sqllex.h \
+                          core/strbuf.h core/xalloc.h
+	@mkdir -p $(dir $@)
+	@echo "  LINK  $@ (libFuzzer)"
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $(FUZZ_SRC)
+
+.PHONY: fuzz
+fuzz: deps
+	@tests/fuzz/run.sh
 
 PREFIX ?= /usr/local
 install: pgdeck

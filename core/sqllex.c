@@ -147,6 +147,8 @@ static void scan_dollar(const char *s, size_t len, size_t pos, pd_sqltok *tok)
  * identifier characters (which the server rejects as trailing junk). */
 static void scan_number(const char *s, size_t len, size_t i, pd_sqltok *tok)
 {
+    bool exp_open = false;
+
     while (i < len && is_digit((unsigned char)s[i]))
         i++;
     if (i < len && s[i] == '.' && !(i + 1 < len && s[i + 1] == '.')) {
@@ -161,11 +163,13 @@ static void scan_number(const char *s, size_t len, size_t i, pd_sqltok *tok)
             j++;
         if (j < len && is_digit((unsigned char)s[j]))
             i = j;
+        else if (j == len)
+            exp_open = true; /* "1e+" at the end: digits may follow */
     }
     while (i < len && (is_ident_cont((unsigned char)s[i]) && s[i] != '$'))
         i++;
     tok->kind = PD_SQLTOK_NUMBER;
-    tok->more = i == len;
+    tok->more = i == len || exp_open;
     tok_end(tok, i);
 }
 
@@ -307,8 +311,8 @@ bool pd_sqllex_next(const char *text, size_t len, size_t pos, pd_sqltok *tok)
         scan_block_comment(s, len, i + 2, tok);
         return true;
     }
-    if ((c == '-' || c == '/') && i + 1 == len) {
-        /* May be the first half of -- or slash-star. */
+    if ((c == '-' || c == '/' || c == '.') && i + 1 == len) {
+        /* May be the first half of --, slash-star or a number (.5). */
         tok->kind = PD_SQLTOK_OP;
         tok->more = true;
         tok_end(tok, i + 1);

@@ -152,6 +152,12 @@ static char *consume(pd_sqlsplit *sp, const pd_sqltok *t, const char *p,
         out_append(sp, p, n, line);
         return NULL;
     case PD_SQLTOK_SEPARATOR:
+        /* "\\" ends a command's arguments; between SQL tokens it still
+         * parts them. Dropped outright it would join "-\\-" into a
+         * comment or "$a\\$" into a dollar tag, and the unit would then
+         * hide its command from pd_sqllex_command_start, or show one. */
+        if (sp->out.len > 0)
+            pd_strbuf_putc(&sp->out, ' ');
         return NULL;
     case PD_SQLTOK_ESCAPED:
         out_append(sp, p + 1, 1, line);
@@ -295,8 +301,17 @@ void pd_sqlsplit_set_pending(pd_sqlsplit *sp, const char *sql, size_t len)
     pd_strbuf_reset(&sp->out);
     clear_state(sp);
     while (pd_sqllex_next(sql, len, pos, &t)) {
-        /* Not a unit by the caller's promise; if it is one, drop it. */
-        free(consume(sp, &t, sql + pos, sp->line, NULL, NULL));
+        if (t.kind == PD_SQLTOK_SEMI && sp->paren == 0 && sp->begin == 0) {
+            /* sql is one statement: a ';' that would end it came from
+             * "\;" (the unit "SELECT 1\; SELECT 2 \x" gives back
+             * "SELECT 1; SELECT 2 ") and ends nothing, as "\;" did. */
+            out_append(sp, sql + pos, 1, sp->line);
+            sp->content = true;
+            sp->ident_count = 0;
+        } else {
+            /* Not a unit by the caller's promise; if it is one, drop it. */
+            free(consume(sp, &t, sql + pos, sp->line, NULL, NULL));
+        }
         pos += t.len;
     }
 }

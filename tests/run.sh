@@ -63,6 +63,9 @@ for src in tests/unit/test_*.c; do
     run_tap "unit/$t" 120 "build/tests/$t"
 done
 
+echo "== fuzzing (libFuzzer, bounded)"
+run_tap "fuzz/sqlsplit" 180 bash tests/fuzz/run.sh
+
 echo "== throwaway cluster"
 if ! env_out=$(tests/harness/cluster.sh start); then
     echo "not ok - harness: could not start a cluster"

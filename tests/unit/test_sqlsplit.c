@@ -295,6 +295,24 @@ static void test_backslash(void **state)
     expect_units("-- c\n\\q\n", "\\q", NULL);
 }
 
+/* Found by tests/fuzz: a "\\" between SQL tokens was dropped, joining its
+ * neighbours, so the unit lexed differently from the input. */
+static void test_separator_in_sql(void **state)
+{
+    const char *u1 = "SELECT 1 - - x \\g";
+    const char *u2 = "SELECT $a $ $a$ \\x $a$;";
+
+    (void)state;
+    /* "-\\-" must not become a -- comment hiding the \g. */
+    expect_units("SELECT 1 -\\\\- x \\g\n", u1, NULL);
+    assert_int_equal(pd_sqllex_command_start(u1, strlen(u1)), 15);
+    /* "$a\\$" must not become a dollar tag that ends before "\x" and
+     * turns this SQL unit into a command. */
+    expect_units("SELECT $a\\\\$ $a$ \\x $a$;", u2, NULL);
+    assert_int_equal(pd_sqllex_command_start(u2, strlen(u2)), strlen(u2));
+    expect_units("SELECT 1\\\\;", "SELECT 1 ;", NULL);
+}
+
 static void test_lines(void **state)
 {
     units u;
@@ -414,6 +432,40 @@ static void test_interactive(void **state)
     pd_sqlsplit_free(NULL);
 }
 
+/* Found by tests/fuzz: the SQL in front of a command, given back with
+ * set_pending, lost what came before a "\;" in it. */
+static void test_set_pending_semicolon(void **state)
+{
+    pd_sqlsplit *sp = pd_sqlsplit_new();
+    char *u;
+    size_t at;
+
+    (void)state;
+    pd_sqlsplit_feed(sp, "SELECT 1\\; SELECT 2 \\x\n", 23);
+    u = pd_sqlsplit_next(sp, NULL, NULL);
+    assert_string_equal(u, "SELECT 1; SELECT 2 \\x");
+    at = pd_sqllex_command_start(u, strlen(u));
+    assert_int_equal(at, 19);
+    pd_sqlsplit_set_pending(sp, u, at);
+    free(u);
+    assert_null(pd_sqlsplit_next(sp, NULL, NULL));
+    assert_string_equal(pd_sqlsplit_pending(sp), "SELECT 1; SELECT 2 ");
+    pd_sqlsplit_feed(sp, ";\n", 2);
+    u = pd_sqlsplit_next(sp, NULL, NULL);
+    assert_string_equal(u, "SELECT 1; SELECT 2 ;");
+    free(u);
+    assert_null(pd_sqlsplit_next(sp, NULL, NULL));
+
+    /* A ';' inside a function body still leaves the body open. */
+    pd_sqlsplit_set_pending(sp, "CREATE FUNCTION f() BEGIN ATOMIC SELECT 1; ",
+                            43);
+    pd_sqlsplit_feed(sp, "END;\n", 5);
+    u = pd_sqlsplit_next(sp, NULL, NULL);
+    assert_string_equal(u, "CREATE FUNCTION f() BEGIN ATOMIC SELECT 1; END;");
+    free(u);
+    pd_sqlsplit_free(sp);
+}
+
 static void test_lexer(void **state)
 {
     pd_sqltok t;
@@ -443,6 +495,33 @@ static void test_lexer(void **state)
     assert_int_equal(pd_sqllex_command_start("SELECT 1", 8), 8);
 }
 
+/* Found by tests/fuzz: a '.' or an exponent's sign at the end of the text
+ * said no more text could change it, but ".5" and "1e+5" are numbers. */
+static void test_lexer_more(void **state)
+{
+    pd_sqltok t;
+
+    (void)state;
+    assert_true(pd_sqllex_next(".", 1, 0, &t));
+    assert_int_equal(t.kind, PD_SQLTOK_OP);
+    assert_true(t.more);
+    assert_true(pd_sqllex_next(".5", 2, 0, &t));
+    assert_int_equal(t.kind, PD_SQLTOK_NUMBER);
+    assert_int_equal(t.len, 2);
+    assert_true(pd_sqllex_next("1e+", 3, 0, &t));
+    assert_true(t.more);
+    assert_true(pd_sqllex_next("1E-5", 4, 0, &t));
+    assert_int_equal(t.len, 4);
+    assert_true(pd_sqllex_next("1e+x", 4, 0, &t));
+    assert_int_equal(t.len, 2);
+    assert_false(t.more);
+    assert_true(pd_sqllex_next("a.", 2, 1, &t));
+    assert_true(t.more);
+    assert_true(pd_sqllex_next(".a", 2, 0, &t));
+    assert_int_equal(t.kind, PD_SQLTOK_OP);
+    assert_false(t.more);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -454,10 +533,13 @@ int main(void)
         cmocka_unit_test(test_dollar),
         cmocka_unit_test(test_parens_and_begin),
         cmocka_unit_test(test_backslash),
+        cmocka_unit_test(test_separator_in_sql),
         cmocka_unit_test(test_lines),
         cmocka_unit_test(test_states),
         cmocka_unit_test(test_interactive),
+        cmocka_unit_test(test_set_pending_semicolon),
         cmocka_unit_test(test_lexer),
+        cmocka_unit_test(test_lexer_more),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,2 @@
+SELECT $tag$ never closed;
+$TAG$ still; $ta

@@ -1,0 +1,4 @@
+-- hello; world
+SELECT 1 -- trailing; \x
+;
+--

@@ -1,0 +1,2 @@
+SELECT (1;
+2), ((3)); SELECT 1); SELECT (

@@ -1,0 +1,2 @@
+SELECT 'open string;
+ more ''; \x

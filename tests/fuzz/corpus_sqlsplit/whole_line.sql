@@ -1,0 +1,4 @@
+\! echo a\b
+\copy t from 'f' with (delimiter '\t')
+\h SELECT
+\sf+ f
