@@ -280,7 +280,9 @@ fi
 # then has room for several backends while the other rows fold.
 tmux_keys demo x
 rows=0
-for i in $(seq 30); do
+# The workload's backends come and go (more during its lock episode every
+# ~10 s): a bounded wait for three at once.
+for i in $(seq 75); do
     s=$(screen demo)
     rows=$(printf '%s\n' "$s" | awk '
         index($0, "┌ Activity") == 1 { on = 1; next }
