@@ -1,7 +1,10 @@
-/* test_vars.c: psql variables: names, booleans and defaults, quoting as
- * libpq quotes, interpolation in SQL (never inside quotes, comments or
- * dollar bodies; casts and unknown names untouched) and psql's rules for
- * backslash-command arguments. Expected strings come from psql 15. */
+/* test_vars.c: psql variables: names, booleans, FETCH_COUNT and
+ * defaults, quoting as libpq quotes, interpolation in SQL (never inside
+ * quotes, comments or dollar bodies; casts and unknown names untouched)
+ * and psql's rules for backslash-command arguments: \connect's dequoting,
+ * where backquoted commands are and what psql substitutes inside them,
+ * and their outputs read back verbatim. Expected strings come from psql
+ * 15. */
 #include <setjmp.h>
 #include <stdbool.h>
 #include <stdio.h>
