@@ -34,7 +34,7 @@ struct waiter {
     uint64_t start_ns;  /* uv_hrtime() at acquire */
     pd_conn *conn;      /* granted connection, or NULL */
     pd_error err;       /* failure to deliver when conn is NULL */
-    bool canceled;      /* withdrawn while its pre-ping ran */
+    bool canceled;      /* withdrawn (pd_pool_cancel); err says so */
 };
 
 struct pd_pool {
