@@ -158,41 +158,65 @@ int tui_keys_help_lines(const tui_key *panel_keys)
 {
     int n = help_count(tui_keys_table), pn = help_count(panel_keys);
 
-    return n + (pn > 0 ? pn + 2 : 0);
+    return n + (pn > 0 ? pn + 3 : 0);
 }
 
-static int help_table(WINDOW *w, int y, int x, const tui_theme *th,
-                      const tui_key *table)
+/* Where the help is drawn: lines before skip are scrolled off, lines at
+ * or past end (the window row below the last usable one) are not shown. */
+typedef struct help_cursor {
+    WINDOW *w;
+    int y, x, end;
+    int line, skip; /* the next help line's number; the first shown */
+} help_cursor;
+
+/* The row for the next help line, or -1 when it is scrolled off or does
+ * not fit; either way the line is counted. */
+static int help_row(help_cursor *c)
+{
+    int row = c->y + c->line - c->skip;
+
+    c->line++;
+    return c->line - 1 >= c->skip && row < c->end ? row : -1;
+}
+
+static void help_table(help_cursor *c, const tui_theme *th,
+                       const tui_key *table)
 {
     const tui_key *k;
-    int n = 0;
+    int row;
 
-    for (k = table; k != NULL && k->key != 0 && y + n < getmaxy(w); k++) {
-        if (k->help == NULL)
+    for (k = table; k != NULL && k->key != 0; k++) {
+        if (k->help == NULL || (row = help_row(c)) < 0)
             continue;
-        tui_panel_put(w, y + n, x, tui_theme_attr(th, TUI_ROLE_KEY),
+        tui_panel_put(c->w, row, c->x, tui_theme_attr(th, TUI_ROLE_KEY),
                       k->name);
-        tui_panel_put(w, y + n, x + 8, tui_theme_attr(th, TUI_ROLE_DEFAULT),
-                      k->help);
-        n++;
+        tui_panel_put(c->w, row, c->x + 8,
+                      tui_theme_attr(th, TUI_ROLE_DEFAULT), k->help);
     }
-    return n;
 }
 
 /* Draws one line per key ("Tab     focus the next panel") from (y, x)
- * down, as many as fit: the dashboard's keys, then the focused panel's
- * (panel_name and panel_keys borrowed, may be NULL). Returns the lines
- * drawn. */
-int tui_keys_draw_help(WINDOW *w, int y, int x, const tui_theme *th,
-                       const char *panel_name, const tui_key *panel_keys)
+ * down to the row before end: the focused panel's keys first (the ones a
+ * person asks help about; panel_name and panel_keys borrowed, may be
+ * NULL), then the dashboard's, leaving out the first skip lines. Returns
+ * the lines the whole help has, so the caller knows what is left. */
+int tui_keys_draw_help(WINDOW *w, int y, int x, int end, int skip,
+                       const tui_theme *th, const char *panel_name,
+                       const tui_key *panel_keys)
 {
-    int n = help_table(w, y, x, th, tui_keys_table);
+    help_cursor c = {w, y, x, end, 0, skip};
+    int row;
 
-    if (help_count(panel_keys) > 0 && y + n + 1 < getmaxy(w)) {
-        tui_panel_putf(w, y + n + 1, x, tui_theme_attr(th, TUI_ROLE_TITLE),
-                       "%s panel", panel_name != NULL ? panel_name : "");
-        n += 2;
-        n += help_table(w, y + n, x, th, panel_keys);
+    if (help_count(panel_keys) > 0) {
+        if ((row = help_row(&c)) >= 0)
+            tui_panel_putf(w, row, x, tui_theme_attr(th, TUI_ROLE_TITLE),
+                           "%s panel", panel_name != NULL ? panel_name : "");
+        help_table(&c, th, panel_keys);
+        help_row(&c); /* a blank line between */
+        if ((row = help_row(&c)) >= 0)
+            tui_panel_put(w, row, x, tui_theme_attr(th, TUI_ROLE_TITLE),
+                          "Dashboard");
     }
-    return n;
+    help_table(&c, th, tui_keys_table);
+    return c.line;
 }

@@ -50,8 +50,10 @@ tui_action tui_keys_action(int key);
 const tui_key *tui_keys_find(const tui_key *table, int key);
 void tui_keys_draw_bar(WINDOW *w, const tui_theme *th,
                        const tui_key *panel_keys, const char *message);
+/* The lines tui_keys_draw_help draws for panel_keys (borrowed). */
 int tui_keys_help_lines(const tui_key *panel_keys);
-int tui_keys_draw_help(WINDOW *w, int y, int x, const tui_theme *th,
-                       const char *panel_name, const tui_key *panel_keys);
+int tui_keys_draw_help(WINDOW *w, int y, int x, int end, int skip,
+                       const tui_theme *th, const char *panel_name,
+                       const tui_key *panel_keys);
 
 #endif

@@ -160,16 +160,23 @@ static void draw_help(tui *t)
     WINDOW *w = t->helpwin;
     const tui_theme *th = &t->theme;
     tui_panel *p = focused(t);
+    int n;
 
     werase(w);
     wattrset(w, tui_theme_attr(th, TUI_ROLE_FRAME_FOCUS));
     box_set(w, 0, 0);
     wattrset(w, A_NORMAL);
     tui_panel_put(w, 0, 2, tui_theme_attr(th, TUI_ROLE_TITLE), " Help ");
-    tui_keys_draw_help(w, 1, 2, th, p != NULL ? p->ops->name : NULL,
-                       p != NULL ? p->ops->keys : NULL);
+    n = tui_keys_draw_help(w, 1, 2, getmaxy(w) - 1, t->help_skip, th,
+                           p != NULL ? p->ops->name : NULL,
+                           p != NULL ? p->ops->keys : NULL);
+    /* On a short screen the help scrolls: say so where it is cut. */
     tui_panel_put(w, getmaxy(w) - 1, 2, tui_theme_attr(th, TUI_ROLE_DIM),
-                  " any key closes ");
+                  n - t->help_skip > getmaxy(w) - 2
+                      ? (t->help_skip > 0 ? " Up/Down scroll, other keys close "
+                                          : " Down: more; other keys close ")
+                      : (t->help_skip > 0 ? " Up: back; other keys close "
+                                          : " any key closes "));
 }
 
 static void draw_keybar(tui *t)
@@ -324,6 +331,32 @@ static int panel_key(tui *t, tui_panel *p, int key)
     return r;
 }
 
+/* Up/Down/PgUp/PgDn move a help taller than the screen; true when key
+ * did (other keys close the help). */
+static bool help_scroll(tui *t, int key)
+{
+    tui_panel *p = focused(t);
+    int lines = tui_keys_help_lines(p != NULL ? p->ops->keys : NULL);
+    int shown = t->helpwin != NULL ? getmaxy(t->helpwin) - 2 : 0;
+    int max = lines > shown ? lines - shown : 0, skip = t->help_skip;
+
+    if (max == 0)
+        return false;
+    if (key == KEY_DOWN || key == 'j')
+        skip++;
+    else if (key == KEY_UP || key == 'k')
+        skip--;
+    else if (key == KEY_NPAGE || key == ' ')
+        skip += shown > 1 ? shown - 1 : 1;
+    else if (key == KEY_PPAGE)
+        skip -= shown > 1 ? shown - 1 : 1;
+    else
+        return false;
+    t->help_skip = skip < 0 ? 0 : skip > max ? max : skip;
+    t->help_dirty = true;
+    return true;
+}
+
 static void on_key(int key, void *ctx)
 {
     tui *t = ctx;
@@ -334,6 +367,8 @@ static void on_key(int key, void *ctx)
         return; /* the SIGWINCH watcher handles resizes */
     t->keybar_dirty = true;
     if (t->help) {
+        if (help_scroll(t, key))
+            return;
         if (key == KEY_MOUSE)
             on_mouse(t); /* read it, or it stays queued */
         t->help = false;
@@ -367,6 +402,7 @@ static void on_key(int key, void *ctx)
         break;
     case TUI_ACT_HELP:
         t->help = true;
+        t->help_skip = 0;
         tui_place_help(t);
         break;
     case TUI_ACT_NEXT_PANEL:

@@ -26,6 +26,7 @@ typedef struct tui {
     tui_layout_hint hints[TUI_LAYOUT_MAX];
     int npanels, focus;
     bool zoom, paused, help;
+    int help_skip;       /* help lines scrolled off the top */
     uint32_t refresh_ms;
     WINDOW *header, *keybar, *helpwin;  /* NULL while hidden */
     bool header_dirty, keybar_dirty, help_dirty, full;

@@ -162,6 +162,28 @@ else
     not_ok "resize back to 100x30 redraws in full" "$(line main 2)"
 fi
 
+# ---- a help taller than the screen scrolls -----------------------------
+tmux_resize main 80 20
+sleep 0.5
+tmux_keys main '?'
+if tmux_wait main 'Down: more' 5 && ! tmux_capture main | grep -q 'quit, leaving'; then
+    tmux_keys main NPage
+    tmux_wait main 'quit, leaving' 5 && tmux_wait main 'Up: back' 5 &&
+        ok "a help taller than the screen scrolls to its end (PgDn)" ||
+        not_ok "a help taller than the screen scrolls to its end (PgDn)" \
+            "$(tmux_capture main | tail -3 | tr '\n' '|')"
+else
+    not_ok "a help taller than the screen says it scrolls" \
+        "$(tmux_capture main | tail -3 | tr '\n' '|')"
+fi
+tmux_keys main x
+sleep 0.3
+tmux_capture main | grep -q 'quit, leaving' &&
+    not_ok "a key other than the scroll keys closes it" "" ||
+    ok "a key other than the scroll keys closes it"
+tmux_resize main 100 30
+sleep 0.3
+
 # ---- q -----------------------------------------------------------------
 tmux_keys main q
 if exited main 0; then ok "q quits with status 0"; else
