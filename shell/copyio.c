@@ -448,15 +448,51 @@ static int copy_to_program(copyjob *j, char *cmd)
     return SH_CMD_ASYNC;
 }
 
+/* \copy ... TO FILE | PROGRAM 'cmd' | STDOUT (file taken). */
+static int copy_to(sh_session *s, const char *args, size_t dir_at,
+                   const char *rest, char *file, bool program)
+{
+    char *home;
+    copyjob *j;
+
+    j = pd_xcalloc(1, sizeof(*j));
+    j->s = s;
+    j->fd = -1;
+    j->header = wants_header(rest);
+    j->sql = pd_xasprintf("COPY %.*s TO STDOUT %s", (int)dir_at, args, rest);
+    if (program)
+        return copy_to_program(j, file);
+    if (strcasecmp(file, "stdout") == 0 || strcasecmp(file, "pstdout") == 0) {
+        free(file);
+        start_copy(j);
+        return SH_CMD_ASYNC;
+    }
+    home = getenv("HOME");
+    if (file[0] == '~' && file[1] == '/' && home != NULL) {
+        j->path = pd_xasprintf("%s%s", home, file + 1);
+        free(file);
+    } else {
+        j->path = file;
+    }
+    j->req.data = j;
+    if (uv_fs_open(pd_core_loop(sh_session_core(s)), &j->req, j->path,
+                   O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600,
+                   on_opened) < 0) { /* private, as pgdeck's files are */
+        sh_session_errorf(s, "%s: could not open", j->path);
+        job_free(j);
+        return 1;
+    }
+    return SH_CMD_ASYNC;
+}
+
 /* Runs \copy; see copyio.h. */
 int sh_copyio_run(sh_session *s, const char *args)
 {
     size_t len = strlen(args), pos = 0, dir_at = 0;
     const char *rest;
-    char *file = NULL, *home;
+    char *file = NULL;
     bool from = false, found = false, quoted = false, program = false;
     int depth = 0;
-    copyjob *j;
     pd_sqltok t;
 
     /* The table (or parenthesized query) runs up to a top-level FROM or
@@ -496,32 +532,5 @@ int sh_copyio_run(sh_session *s, const char *args)
     }
     if (from)
         return copy_from(s, args, dir_at, rest, file, program);
-    j = pd_xcalloc(1, sizeof(*j));
-    j->s = s;
-    j->fd = -1;
-    j->header = wants_header(rest);
-    j->sql = pd_xasprintf("COPY %.*s TO STDOUT %s", (int)dir_at, args, rest);
-    if (program)
-        return copy_to_program(j, file);
-    if (strcasecmp(file, "stdout") == 0 || strcasecmp(file, "pstdout") == 0) {
-        free(file);
-        start_copy(j);
-        return SH_CMD_ASYNC;
-    }
-    home = getenv("HOME");
-    if (file[0] == '~' && file[1] == '/' && home != NULL) {
-        j->path = pd_xasprintf("%s%s", home, file + 1);
-        free(file);
-    } else {
-        j->path = file;
-    }
-    j->req.data = j;
-    if (uv_fs_open(pd_core_loop(sh_session_core(s)), &j->req, j->path,
-                   O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600,
-                   on_opened) < 0) { /* private, as pgdeck's files are */
-        sh_session_errorf(s, "%s: could not open", j->path);
-        job_free(j);
-        return 1;
-    }
-    return SH_CMD_ASYNC;
+    return copy_to(s, args, dir_at, rest, file, program);
 }

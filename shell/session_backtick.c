@@ -156,9 +156,9 @@ int sh_session_backtick_dispatch(sh_session *s, const char *line)
     if (strchr(line, '`') == NULL || !takes_backticks(line, &flags))
         return sh_dispatch_backslash(s, line);
     cmd = sh_vars_backtick_find(s->vars, line, 0, flags, &start, &end, NULL);
-    free(cmd);
     if (cmd == NULL && end != SIZE_MAX) /* all inside quotes */
         return sh_dispatch_backslash(s, line);
+    free(cmd);
     t = pd_xcalloc(1, sizeof(*t));
     t->s = s;
     t->line = pd_xstrdup(line);
