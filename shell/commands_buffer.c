@@ -232,7 +232,7 @@ static int g_options(sh_session *s, const char *cmd, char *first,
         if (n > 0) {
             if ((eq = strchr(opt, '=')) != NULL)
                 *eq++ = '\0';
-            rc |= sh_commands_pset_quiet(s, opt, eq);
+            rc |= sh_commands_pset_set(s, opt, eq, true);
         }
         free(opt);
         opt = NULL;

@@ -1,6 +1,7 @@
 /* commands_internal.h: the internals of psql's own commands (the table
  * sh_psql_commands), shared by their files and included by no other but
- * session_connect.c (\c reads its arguments with the same helpers).
+ * commands_session.c and session_connect.c (\x \t \a are \pset's, and
+ * \timing and \c read their arguments with the same helpers).
  *
  *   commands.c         the table, \?, \errverbose, \copy, and what the
  *                      other files share: arguments, files on the
@@ -77,10 +78,11 @@ char *sh_commands_query_to_run(sh_session *s);
 /* ---- the commands ---- */
 
 int sh_commands_pset(sh_session *s, const char *args);  /* output */
-/* Sets \pset option name to value (NULL: toggles, as \pset NAME) without
- * saying so, for \g (NAME=VALUE ...); 0, or 1 after psql's message. */
-int sh_commands_pset_quiet(sh_session *s, const char *name,
-                           const char *value);
+/* Sets \pset option name to value (NULL: toggles, as \pset NAME) and,
+ * unless quiet, says the new value as psql does: for \pset, \x, \t, \a,
+ * and quietly for \g (NAME=VALUE ...). 0, or 1 after psql's message. */
+int sh_commands_pset_set(sh_session *s, const char *name, const char *value,
+                         bool quiet);
 int sh_commands_o(sh_session *s, const char *args);
 int sh_commands_set(sh_session *s, const char *args);   /* vars */
 int sh_commands_unset(sh_session *s, const char *args);

@@ -305,11 +305,11 @@ static int pset_set(sh_session *s, const char *name, const char *v,
     return 0;
 }
 
-/* \g's (NAME=VALUE ...): sets one option as \pset does, silently; see
- * commands_internal.h. */
-int sh_commands_pset_quiet(sh_session *s, const char *name, const char *v)
+/* Sets one option as \pset does; see commands_internal.h. */
+int sh_commands_pset_set(sh_session *s, const char *name, const char *v,
+                         bool quiet)
 {
-    return pset_set(s, name, v, true);
+    return pset_set(s, name, v, quiet);
 }
 
 /* \pset [NAME [VALUE]]: every option, or sets one. */
@@ -324,7 +324,7 @@ int sh_commands_pset(sh_session *s, const char *args)
         return 0;
     }
     v = sh_commands_next_arg(s, &p);
-    rc = pset_set(s, name, v, false);
+    rc = pset_set(s, name, v, sh_session_print_opts(s)->quiet); /* -q */
     if (rc == 0)
         sh_commands_extra_args(s, "pset", p);
     free(name);

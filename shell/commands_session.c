@@ -3,16 +3,16 @@
  * session_connect.c). */
 #include "shell/session_internal.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "core/gather.h"
 #include "core/pool.h"
 #include "core/sqlsplit.h"
 #include "core/xalloc.h"
+#include "shell/commands_internal.h"
 #include "shell/exec.h"
+#include "shell/vars.h"
 
 static int cmd_quit(sh_session *s, const char *args)
 {
@@ -21,70 +21,60 @@ static int cmd_quit(sh_session *s, const char *args)
     return 0;
 }
 
-/* Parses psql's boolean words; -1 when neither. */
-static int parse_bool(const char *w)
-{
-    if (strcasecmp(w, "on") == 0 || strcasecmp(w, "true") == 0 ||
-        strcasecmp(w, "yes") == 0 || strcmp(w, "1") == 0)
-        return 1;
-    if (strcasecmp(w, "off") == 0 || strcasecmp(w, "false") == 0 ||
-        strcasecmp(w, "no") == 0 || strcmp(w, "0") == 0)
-        return 0;
-    return -1;
-}
-
+/* \timing [on|off]: as psql, the state is said even after a bad value
+ * (which leaves it as it was). */
 static int cmd_timing(sh_session *s, const char *args)
 {
-    int v = *args ? parse_bool(args) : !s->timing;
+    const char *p = args;
+    char *opt = sh_commands_next_arg(s, &p);
+    int v = opt != NULL ? sh_vars_parse_bool(opt) : !s->timing, rc = 0;
 
     if (v < 0) {
-        fprintf(s->err, "unrecognized value \"%s\" for \"\\timing\": "
-                        "Boolean expected\n", args);
-        return 1;
+        sh_session_errorf(s, "unrecognized value \"%s\" for \"\\timing\": "
+                          "Boolean expected", opt);
+        rc = 1;
+    } else {
+        s->timing = v;
     }
-    s->timing = v;
-    fprintf(s->out, "Timing is %s.\n", v ? "on" : "off");
-    return 0;
+    free(opt);
+    sh_commands_extra_args(s, "timing", p);
+    if (!s->popts.quiet) /* standard output, not \o's: psql's puts */
+        fprintf(s->base_out, "Timing is %s.\n", s->timing ? "on" : "off");
+    return rc;
+}
+
+/* \x, \t: psql's \pset expanded and \pset tuples_only. */
+static int pset_alias(sh_session *s, const char *args, const char *cmd,
+                      const char *option)
+{
+    const char *p = args;
+    char *opt = sh_commands_next_arg(s, &p);
+    int rc = sh_commands_pset_set(s, option, opt, s->popts.quiet);
+
+    free(opt);
+    if (rc == 0)
+        sh_commands_extra_args(s, cmd, p);
+    return rc;
 }
 
 static int cmd_expanded(sh_session *s, const char *args)
 {
-    int v;
-
-    if (strcasecmp(args, "auto") == 0) {
-        s->popts.expanded = 2;
-        fputs("Expanded display is used automatically.\n", s->out);
-        return 0;
-    }
-    v = *args ? parse_bool(args) : !s->popts.expanded;
-    if (v < 0) {
-        fprintf(s->err, "\\x: unrecognized value \"%s\"\n", args);
-        return 1;
-    }
-    s->popts.expanded = v;
-    fprintf(s->out, "Expanded display is %s.\n", v ? "on" : "off");
-    return 0;
-}
-
-static int cmd_aligned(sh_session *s, const char *args)
-{
-    (void)args;
-    s->popts.format = s->popts.format == SH_FMT_ALIGNED ? SH_FMT_UNALIGNED
-                                                        : SH_FMT_ALIGNED;
-    fprintf(s->out, "Output format is %s.\n",
-            s->popts.format == SH_FMT_ALIGNED ? "aligned" : "unaligned");
-    return 0;
+    return pset_alias(s, args, "x", "expanded");
 }
 
 static int cmd_tuples(sh_session *s, const char *args)
 {
-    int v = *args ? parse_bool(args) : !s->popts.tuples_only;
+    return pset_alias(s, args, "t", "tuples_only");
+}
 
-    if (v < 0)
-        return 1;
-    s->popts.tuples_only = v;
-    fprintf(s->out, "Tuples only is %s.\n", v ? "on" : "off");
-    return 0;
+/* \a: aligned or unaligned, the other of the two. */
+static int cmd_aligned(sh_session *s, const char *args)
+{
+    (void)args;
+    return sh_commands_pset_set(s, "format",
+                                s->popts.format == SH_FMT_ALIGNED
+                                    ? "unaligned" : "aligned",
+                                s->popts.quiet);
 }
 
 static void on_gathered(pd_gather_item *items, int n, void *ctx)

@@ -89,11 +89,14 @@ static void unit_done(sh_session *s, int status)
     cb(status, ctx);
 }
 
+/* "Time: N ms" on standard output, not \o's stream: psql's printf. */
 void sh_exec_print_timing(sh_session *s)
 {
-    if (s->timing)
-        fprintf(s->out, "Time: %.3f ms\n",
-                (double)(uv_hrtime() - s->start_ns) / 1e6);
+    if (!s->timing)
+        return;
+    fflush(s->out);
+    fprintf(s->base_out, "Time: %.3f ms\n",
+            (double)(uv_hrtime() - s->start_ns) / 1e6);
 }
 
 void sh_exec_print_chain(sh_session *s, const pd_result *r)

@@ -262,6 +262,31 @@ SELECT NULL AS n;
 EOF
 same "backquotes: output in place, :var and :'var' inside, quotes" ticks
 
+# \x \t \a \timing read their values as psql (prefixes, backquotes) and
+# say the new state on standard output even under \o.
+tmpl toggles <<'EOF'
+\t on
+\t
+\t foo
+\x foo
+\x of
+\x
+\x auto
+\timing foo
+\timing of
+\t `echo off`
+\x `echo on`
+\timing `echo off`
+\o @DIR@/toggles.txt
+\a
+\a
+\t
+\x
+\timing
+\o
+EOF
+same "\\x \\t \\a \\timing: values, backquotes, stdout under \\o" toggles
+
 # ---- \copy to and from a program ----
 
 tmpl copyprog <<'EOF'
