@@ -55,6 +55,7 @@ typedef struct repl {
     bool pumping;           /* inside pump(): a synchronous done_cb */
     bool quitting;          /* shutting down */
     bool waiting_jobs;      /* quitting once the \bg jobs have ended */
+    bool jobs_canceled;     /* ... which have been asked to stop */
     char *unit;             /* the running unit, owned */
     char *prompt;           /* the prompt readline shows, owned */
     int status;             /* exit status */
@@ -185,6 +186,7 @@ static void quit(repl *r)
         fprintf(stderr, "Canceling %d background job%s.\n", n,
                 n == 1 ? "" : "s");
         sh_jobs_cancel_all(r->s);
+        r->jobs_canceled = true;
     }
     r->waiting_jobs = sh_jobs_running(r->s) > 0;
     if (!r->waiting_jobs)
@@ -419,8 +421,18 @@ static void on_sigint(uv_signal_t *h, int signum)
         sh_session_cancel(r->s);
         return;
     }
-    if (r->waiting_jobs) { /* leaving: no more waiting for the jobs */
-        sh_jobs_cancel_all(r->s);
+    if (r->waiting_jobs) {
+        /* Leaving: Ctrl-C cancels the jobs waited for; once they were
+         * asked, it stops waiting (they end with the process). A
+         * script interrupted fails, as below. */
+        if (!r->tty)
+            r->status = 1;
+        if (r->jobs_canceled) {
+            quit_done(r);
+        } else {
+            sh_jobs_cancel_all(r->s);
+            r->jobs_canceled = true;
+        }
         return;
     }
     if (!r->tty) {
