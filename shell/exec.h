@@ -36,6 +36,9 @@ bool sh_session_quit_requested(const sh_session *s);
 /* PQTRANS_* of the session's connection, for the prompt's * and ! marks
  * (PQTRANS_IDLE when no connection is held yet). */
 int sh_session_txn_status(const sh_session *s);
+/* The session's connection is a superuser's (psql's '#' in the prompt);
+ * false while it holds none. */
+bool sh_session_is_superuser(const sh_session *s);
 /* Database name for prompts. Borrowed. */
 const char *sh_session_dbname(const sh_session *s);
 /* Cancels the statement running in this session, if any (Ctrl-C). */

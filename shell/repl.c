@@ -73,7 +73,7 @@ static void pump(repl *r);
 static void start_input(repl *r);
 
 /* psql's PROMPT1/PROMPT2 "%/%R%x%# ": database, state character,
- * transaction mark, '>' (pgdeck does not check for superuser yet). */
+ * transaction mark, '#' for a superuser and '>' for anyone else. */
 static char *make_prompt(repl *r, char state)
 {
     const char *db = sh_session_dbname(r->s);
@@ -89,7 +89,8 @@ static char *make_prompt(repl *r, char state)
     default:
         break;
     }
-    return pd_xasprintf("%s%c%s> ", db != NULL ? db : "", state, mark);
+    return pd_xasprintf("%s%c%s%c ", db != NULL ? db : "", state, mark,
+                        sh_session_is_superuser(r->s) ? '#' : '>');
 }
 
 /* The prompt for readline (takes plain): in the theme's prompt colour on

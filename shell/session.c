@@ -76,6 +76,17 @@ int sh_session_txn_status(const sh_session *s)
     return s->conn != NULL ? (int)pd_conn_txn_status(s->conn) : PQTRANS_IDLE;
 }
 
+/* The server reports is_superuser at connection start and again after
+ * SET ROLE / SET SESSION AUTHORIZATION, so this follows them as psql's
+ * prompt does. */
+bool sh_session_is_superuser(const sh_session *s)
+{
+    PGconn *pg = s->conn != NULL ? pd_conn_pg(s->conn) : NULL;
+    const char *v = pg != NULL ? PQparameterStatus(pg, "is_superuser") : NULL;
+
+    return v != NULL && strcmp(v, "on") == 0;
+}
+
 const char *sh_session_dbname(const sh_session *s)
 {
     if (s->own_ci != NULL)

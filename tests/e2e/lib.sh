@@ -9,6 +9,10 @@
 
 : "${PGDECK:=./pgdeck}"
 : "${PSQL:=psql}"
+# The last character of psql's prompt for the test user: '#' for a
+# superuser, '>' for anyone else (psql's %#), for patterns like "$db=$PC".
+PC=$("$PSQL" -X -At -c "SELECT current_setting('is_superuser')" 2>/dev/null)
+if [ "$PC" = on ]; then PC='#'; else PC='>'; fi
 export LC_ALL=C.UTF-8
 PD_TMUX_SOCK="pgdeck-test-$$"
 

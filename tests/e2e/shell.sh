@@ -32,7 +32,7 @@ typeln() {
 count() { tmux_capture "$S" | grep -Ec -- "$1"; }
 
 tmux_start "$S" 100 40 "$PGDECK" shell
-shows "prompt appears" "^$db=> ?\$"
+shows "prompt appears" "^$db=$PC ?\$"
 
 typeln "SELECT 1 AS x;"
 shows "select shows psql's table" "^\(1 row\)\$"
@@ -40,23 +40,23 @@ shows "header and rule" "^ x *\$"
 shows "prompt back after the result" "^\(1 row\)\$" 1
 
 typeln "SELECT 2"
-shows "continuation prompt" "^$db-> ?\$"
+shows "continuation prompt" "^$db-$PC ?\$"
 typeln "  AS two;"
 shows "multi-line statement runs" "^ two *\$"
 
 typeln "SELECT 'open"
-shows "open string prompt" "^$db'> ?\$"
+shows "open string prompt" "^$db'$PC ?\$"
 typeln "still';"
 shows "string closed and run" "^ still *\$"
 
 typeln "SELECT (1"
-shows "open parenthesis prompt" "^$db\(> ?\$"
+shows "open parenthesis prompt" "^$db\($PC ?\$"
 typeln ") AS p;"
 shows "parenthesis closed and run" "^ p *\$"
 
 # Ctrl-C at the prompt clears the line and the pending statement.
 typeln "SELECT 'never shown'"
-shows "pending statement" "^$db-> ?\$"
+shows "pending statement" "^$db-$PC ?\$"
 tmux_keys "$S" -l garbage
 tmux_keys "$S" C-c
 sleep 0.3
@@ -72,9 +72,9 @@ fi
 
 # Transaction marks in the prompt.
 typeln "BEGIN;"
-shows "in-transaction prompt" "^$db=\*> ?\$"
+shows "in-transaction prompt" "^$db=\*$PC ?\$"
 typeln "SELECT nosuchcolumn;"
-shows "failed-transaction prompt" "^$db=!> ?\$"
+shows "failed-transaction prompt" "^$db=!$PC ?\$"
 typeln "ROLLBACK;"
 shows "idle prompt after rollback" "^ROLLBACK\$"
 
@@ -94,7 +94,19 @@ tmux_kill "$S"
 
 # \q quits with status 0.
 tmux_start "$S" 100 20 "$PGDECK" shell
-shows "prompt again" "^$db=> ?\$"
+shows "prompt again" "^$db=$PC ?\$"
+# psql's %#: '#' for a superuser, '>' for anyone else, following SET
+# SESSION AUTHORIZATION (the server reports is_superuser again).
+if [ "$PC" = '#' ]; then
+    "$PSQL" -X -q -c "DROP ROLE IF EXISTS pd_prompt_plain" \
+        -c "CREATE ROLE pd_prompt_plain" >/dev/null 2>&1
+    typeln "SET SESSION AUTHORIZATION pd_prompt_plain;"
+    shows "a plain role's prompt ends in >" "^$db=> ?\$"
+    typeln "RESET SESSION AUTHORIZATION;"
+    shows "a superuser's prompt ends in #, as psql's" "^$db=# ?\$"
+else
+    not_ok "a superuser's prompt ends in #" "the test user is no superuser"
+fi
 typeln '\q'
 shows "\\q exits" "^\[pane-exit\] 0\$"
 tmux_kill "$S"

@@ -145,7 +145,7 @@ fi
 # At the prompt the previous connection is kept.
 S=io
 tmux_start "$S" 160 40 "$PGDECK" shell -X
-if tmux_wait "$S" "^$db=> ?\$" 10; then
+if tmux_wait "$S" "^$db=$PC ?\$" 10; then
     tmux_keys "$S" -l '\c pd_io_no_such_db'
     tmux_keys "$S" Enter
     tmux_wait "$S" '^Previous connection kept$' 10

@@ -86,12 +86,12 @@ WHERE application_name = '$HOLDER'" >/dev/null
 JOB1='SELECT pg_advisory_xact_lock(4242), 42 AS answer'
 hold_lock || not_ok "the test's lock is held" ""
 tmux_start "$S" 120 60 "$PGDECK" shell
-shows "prompt" "^$db=> ?\$"
+shows "prompt" "^$db=$PC ?\$"
 
 typeln "\\bg $JOB1"
 shows "\\bg says [1] started" "^\[1\] started\$"
 tmux_capture "$S" | grep -A1 '^\[1\] started$' | tail -n 1 |
-    grep -Eq "^$db=> ?\$" &&
+    grep -Eq "^$db=$PC ?\$" &&
     ok "\\bg gives the prompt back at once" ||
     not_ok "\\bg gives the prompt back at once" \
         "$(tmux_capture "$S" | grep -A1 '^\[1\] started$' | tr '\n' '|')"
@@ -107,13 +107,13 @@ tmux_capture "$S" | grep -q '^\[1\] done' &&
     ok "no announcement while the job runs"
 
 tmux_keys "$S" -l "SELECT 'half typed"
-shows "a half-typed line" "^$db=> SELECT 'half typed\$"
+shows "a half-typed line" "^$db=$PC SELECT 'half typed\$"
 release_lock
 shows "the end is announced above the prompt" \
     "^\[1\] done in [0-9.]+ s: $(re "$JOB1") \(1 row\)\$"
 shows "with its result as psql prints it" "^ +\| +42\$"
 last=$(tmux_capture "$S" | grep -v '^$' | tail -n 1)
-[ "$last" = "$db=> SELECT 'half typed" ] &&
+[ "$last" = "$db=$PC SELECT 'half typed" ] &&
     ok "the half-typed line is intact below the announcement" ||
     not_ok "the half-typed line is intact below the announcement" "$last"
 seven=$(line_of '^ +7$')
@@ -169,7 +169,7 @@ typeln 'SELECT 1 AS plain;'
 shows "a query under the theme" "^ +plain\$"
 sgr=$(pd_tmux capture-pane -e -p -t "$S")
 printf '%s\n' "$sgr" | grep -F 'SELECT 1 AS plain' |
-    grep -q $'\e\\[38;5;130m'"$db=>" &&
+    grep -q $'\e\\[38;5;130m'"$db=$PC" &&
     ok "the prompt is in the light theme's colour" ||
     not_ok "the prompt is in the light theme's colour" \
         "$(printf '%s\n' "$sgr" | grep -F 'AS plain' | cat -v)"
@@ -190,7 +190,7 @@ typeln 'SELECT 2 AS still;'
 tmux_wait "$S" '^ +still$' 10
 sgr=$(pd_tmux capture-pane -e -p -t "$S")
 printf '%s\n' "$sgr" | grep -F 'SELECT 2 AS still' |
-    grep -q $'\e\\[38;5;130m'"$db=>" &&
+    grep -q $'\e\\[38;5;130m'"$db=$PC" &&
     ok "a bad theme leaves the current one" ||
     not_ok "a bad theme leaves the current one" ""
 
@@ -206,7 +206,7 @@ tmux_kill "$S"
 
 # NO_COLOR: no colour anywhere, the prompt neither.
 tmux_start "$S" 100 20 NO_COLOR=1 "$PGDECK" shell
-shows "NO_COLOR: prompt" "^$db=> ?\$"
+shows "NO_COLOR: prompt" "^$db=$PC ?\$"
 pd_tmux capture-pane -e -p -t "$S" | grep -q $'\e\\[[0-9;]*m' &&
     not_ok "NO_COLOR: no colour" \
         "$(pd_tmux capture-pane -e -p -t "$S" | cat -v | head -n 3)" ||

@@ -300,7 +300,7 @@ chmod +x "$tmp/pager" "$tmp/editor"
 
 tmux_start "$S" 100 24 XDG_STATE_HOME="$state" PAGER="$tmp/pager" \
     EDITOR="$tmp/editor" PGDATABASE="$db" "$PGDECK" shell
-shows "prompt" "^$db=> ?\$"
+shows "prompt" "^$db=$PC ?\$"
 
 # Completion: the catalog loads while the prompt waits.
 sleep 1
@@ -339,7 +339,7 @@ shows "statement before \\e" "kept in history" 5
 
 # \e: the editor changes the buffer, which waits for its ';' as psql's.
 typeln "SELECT 41 AS edited \\e"
-shows "\\e leaves the edited buffer pending" "^$db-> ?\$"
+shows "\\e leaves the edited buffer pending" "^$db-$PC ?\$"
 typeln ";"
 shows "\\e: what the editor left runs" "^ +42\$"
 
@@ -385,7 +385,7 @@ fi
 # History survives a restart: Up recalls the last line.
 tmux_start "$S" 100 24 XDG_STATE_HOME="$state" PGDATABASE="$db" \
     "$PGDECK" shell
-shows "prompt after restart" "^$db=> ?\$"
+shows "prompt after restart" "^$db=$PC ?\$"
 tmux_keys "$S" Up
-shows "history survives a restart" "^$db=> \\\\q\$"
+shows "history survives a restart" "^$db=$PC \\\\q\$"
 tmux_kill "$S"
