@@ -728,6 +728,11 @@ const pd_error *pd_pool_last_error(const pd_pool *pool)
     return pd_error_isset(&pool->last_error) ? &pool->last_error : NULL;
 }
 
+uint64_t pd_pool_next_connect_ms(const pd_pool *pool)
+{
+    return pool->fail_streak > 0 ? pool->next_connect : 0;
+}
+
 const pd_conninfo *pd_pool_conninfo(const pd_pool *pool)
 {
     return pool->ci;

@@ -110,6 +110,10 @@ pd_pool_stats pd_pool_stats_get(const pd_pool *pool);
  * failed since the last success. Borrowed, valid until the pool's next
  * connect attempt ends. */
 const pd_error *pd_pool_last_error(const pd_pool *pool);
+/* While connection attempts fail: the uv_now() before which the pool makes
+ * no new attempt to keep min open (its backoff; the breaker may hold it
+ * longer). 0 once an attempt has succeeded. For "reconnecting in 3s". */
+uint64_t pd_pool_next_connect_ms(const pd_pool *pool);
 
 /* The retry policy and statistics of queries through the pool (borrowed;
  * stats may be NULL), and a backoff delay drawn with full jitter for the

@@ -263,7 +263,9 @@ static void draw_chrome(tui_panel *p, const tui_theme *th)
     x += tui_panel_putn(p->win, 0, x, tui_theme_attr(th, TUI_ROLE_TITLE),
                         tui_panel_title(p), w - edge - x - 1);
     if (p->note != NULL && x + 2 < w - edge) {
-        tui_role nr = p->note_role != TUI_ROLE_DEFAULT ? p->note_role :
+        /* The note describes the data: as old as it when stale. */
+        tui_role nr = tui_panel_stale(p)              ? TUI_ROLE_DIM :
+                      p->note_role != TUI_ROLE_DEFAULT ? p->note_role :
                                                          TUI_ROLE_FILTER;
 
         x += tui_panel_put(p->win, 0, x, tui_theme_attr(th, TUI_ROLE_TITLE),
@@ -542,6 +544,17 @@ void tui_panel_fmt_us(char *buf, size_t len, uint64_t us)
         snprintf(buf, len, "%.2f s", (double)us / 1e6);
     else
         tui_panel_fmt_age(buf, len, (double)us / 1e6);
+}
+
+/* Formats a duration of whole milliseconds (uv_now() differences, which
+ * have no finer part to show): "0 ms", "999 ms", then as
+ * tui_panel_fmt_us from one second on ("1.25 s"). */
+void tui_panel_fmt_ms(char *buf, size_t len, uint64_t ms)
+{
+    if (ms < 1000)
+        snprintf(buf, len, "%u ms", (unsigned)ms);
+    else
+        tui_panel_fmt_us(buf, len, ms * 1000);
 }
 
 /* Formats an age of secs seconds in at most 6 columns: "0.4s", "12s",

@@ -517,7 +517,10 @@ int tui_table_draw(tui_table *t, WINDOW *win, int y, const tui_theme *th,
         attr_t a = tui_theme_attr(th, stale ? TUI_ROLE_DIM : r->role);
 
         if (focused && t->have_sel && v == t->sel) {
-            a = tui_theme_attr(th, TUI_ROLE_SELECTED);
+            /* A stale selection stays in sight but dimmed like the rest:
+             * in the selected role, its rows looked current. */
+            a = stale ? tui_theme_attr(th, TUI_ROLE_DIM) | A_REVERSE :
+                        tui_theme_attr(th, TUI_ROLE_SELECTED);
             wattrset(win, a);
             wmove(win, t->top_y + i, 0);
             for (x = 0; x < maxx; x++)

@@ -23,6 +23,7 @@
 #include "tui/dialog.h"
 #include "tui/keys.h"
 #include "tui/layout.h"
+#include "tui/outage.h"
 #include "tui/panel.h"
 #include "tui/screen.h"
 #include "tui/theme.h"
@@ -115,11 +116,40 @@ void tui_relayout(tui *t)
     tui_mark_all(t);
 }
 
+/* The header's right part: sync progress, zoom, the refresh state and
+ * the clock. A lost server takes the refresh state's place (into lost,
+ * "" when not lost), as the refresh interval means nothing then. */
+static void header_right(tui *t, char *right, size_t len, char *lost,
+                         size_t lost_len, const char *clock)
+{
+    tui_outage o = tui_outage_get(t->core);
+    char sync[40] = "", state[24];
+
+    tui_outage_text(&o, uv_now(pd_core_loop(t->core)), MB_CUR_MAX == 1, lost,
+                    lost_len);
+    if (t->syncing)
+        snprintf(sync, sizeof(sync), "  refresh-all %d/%d", t->sync_done,
+                 t->sync_total);
+    if (t->paused)
+        snprintf(state, sizeof(state), "paused");
+    else
+        snprintf(state, sizeof(state), "refresh %gs",
+                 (double)t->refresh_ms / 1000.0); /* 0.25s, 1s */
+    snprintf(right, len, "%s%s  %s  %s ", sync, t->zoom ? "  zoom" : "",
+             lost[0] != '\0' ? lost : state, clock);
+    /* The clock matters most, then an outage, then the database: narrow
+     * screens cut the rest first, then the left part's end. */
+    if (lost[0] != '\0' && tui_panel_width(right) > getmaxx(t->header) - 20)
+        snprintf(right, len, " %s  %s ", lost, clock);
+    else if (tui_panel_width(right) > getmaxx(t->header) - 20)
+        snprintf(right, len, "%s %s ", sync, clock);
+}
+
 static void draw_header(tui *t)
 {
     const char *db = pd_conninfo_dbname(pd_core_conninfo(t->core));
     attr_t a = tui_theme_attr(&t->theme, TUI_ROLE_HEADER);
-    char clock[16] = "", right[120], sync[40] = "", *left;
+    char clock[16] = "", right[160], lost[64], *left, *at;
     time_t now = time(NULL);
     struct tm tm;
     int w = getmaxx(t->header), rlen;
@@ -127,31 +157,28 @@ static void draw_header(tui *t)
     if (localtime_r(&now, &tm) != NULL)
         strftime(clock, sizeof(clock), "%H:%M:%S", &tm);
     left = pd_xasprintf(" pgdeck %s  db %s", PD_VERSION, db ? db : "?");
-    if (t->syncing)
-        snprintf(sync, sizeof(sync), "  refresh-all %d/%d", t->sync_done,
-                 t->sync_total);
-    if (t->paused)
-        snprintf(right, sizeof(right), "%s%s  paused  %s ", sync,
-                 t->zoom ? "  zoom" : "", clock);
-    else
-        snprintf(right, sizeof(right), "%s%s  refresh %gs  %s ", sync,
-                 t->zoom ? "  zoom" : "", (double)t->refresh_ms / 1000.0,
-                 clock); /* 0.25s, 1s */
-    /* The clock matters most, then the database: narrow screens cut the
-     * refresh interval first, then the left part's end. */
-    if ((int)strlen(left) + (int)strlen(right) > w)
-        snprintf(right, sizeof(right), "%s %s ", sync, clock);
-    if ((int)strlen(left) + (int)strlen(right) > w)
+    header_right(t, right, sizeof(right), lost, sizeof(lost), clock);
+    if (tui_panel_width(left) + tui_panel_width(right) > w && lost[0] == '\0')
         snprintf(right, sizeof(right), " %s ", clock);
-    rlen = (int)strlen(right);
-    if (rlen > w)
-        rlen = 0;
+    rlen = tui_panel_width(right);
+    if (rlen > w) {
+        snprintf(right, sizeof(right), " %s ", clock);
+        rlen = tui_panel_width(right) > w ? 0 : tui_panel_width(right);
+    }
 
     wbkgdset(t->header, a | ' ');
     werase(t->header);
     tui_panel_putn(t->header, 0, 0, a, left, w - rlen);
     if (rlen > 0)
         tui_panel_put(t->header, 0, w - rlen, a, right);
+    /* The outage in the error role, over its place in the right part. */
+    at = lost[0] != '\0' && rlen > 0 ? strstr(right, lost) : NULL;
+    if (at != NULL) {
+        *at = '\0';
+        tui_panel_putf(t->header, 0, w - rlen + tui_panel_width(right) - 1,
+                       tui_theme_attr(&t->theme, TUI_ROLE_ALERT), " %s ",
+                       lost);
+    }
     free(left);
 }
 
