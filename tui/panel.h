@@ -203,6 +203,7 @@ int tui_panel_wrap(WINDOW *w, int y, int x, attr_t a, const char *s,
                    int max_lines);
 int tui_panel_width(const char *s);
 void tui_panel_fmt_us(char *buf, size_t len, uint64_t us);
+void tui_panel_fmt_ms(char *buf, size_t len, uint64_t ms);
 void tui_panel_fmt_age(char *buf, size_t len, double secs);
 
 #endif

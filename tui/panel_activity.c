@@ -89,7 +89,9 @@ static void update_note(tui_panel *p)
     char n[96], note[160];
 
     tui_table_describe(&m->table, n, sizeof(n));
-    snprintf(note, sizeof(note), "%s backends, %d active%s", n, m->nactive,
+    /* "1 backend", "3 backends", "1 of 3 backends": by the total. */
+    snprintf(note, sizeof(note), "%s backend%s, %d active%s", n,
+             m->table.nrows == 1 ? "" : "s", m->nactive,
              m->nwaiting > 0 ? ", some waiting on locks" : "");
     tui_panel_set_note(p, note);
 }

@@ -144,6 +144,19 @@ static char *error_text(const pd_error *err, size_t skip)
     return s;
 }
 
+/* "\pool, 20 rows": a \command and the rows of its tables (res, the
+ * chain, borrowed). Returns-owned. */
+static char *cmd_status(const char *line, const pd_result *res)
+{
+    size_t rows = 0;
+    const pd_result *r;
+
+    for (r = res; r != NULL; r = pd_result_next(r))
+        rows += pd_result_has_rows(r) ? pd_result_nrows(r) : 0;
+    return pd_xasprintf("%.*s, %zu row%s", (int)strcspn(line, " \t"), line,
+                        rows, rows == 1 ? "" : "s");
+}
+
 /* Takes res (may be NULL) as the outcome, with err (borrowed, may be
  * NULL) and text (takes, may be NULL: shown as a table of lines). */
 static void finish(tui_panel *p, pd_result *res, const pd_error *err,
@@ -186,7 +199,7 @@ static void finish(tui_panel *p, pd_result *res, const pd_error *err,
         const char *tag = pd_result_tag(r);
 
         m->nsets += pd_result_has_rows(r);
-        if (tag != NULL && tag[0] != '\0') {
+        if (tag != NULL && tag[0] != '\0' && m->sql) {
             char *t = pd_xasprintf("%s%s%s", tags != NULL ? tags : "",
                                    tags != NULL ? ", " : "", tag);
 
@@ -194,6 +207,10 @@ static void finish(tui_panel *p, pd_result *res, const pd_error *err,
             tags = t;
         }
     }
+    /* A \command's tables carry a made-up "SELECT n" tag (core/cmd.c,
+     * for the shell): it ran no SELECT, so it is named instead. */
+    if (!m->sql && m->line != NULL)
+        tags = cmd_status(m->line, res);
     free(m->status);
     m->status = tags;
     free(m->error);
@@ -375,13 +392,13 @@ static void results_draw(tui_panel *p, WINDOW *w, int top,
     if (++top >= rows)
         return;
     if (m->running) {
-        tui_panel_fmt_us(el, sizeof(el),
-                         (uv_now(pd_core_loop(p->core)) - m->t0_ms) * 1000);
+        tui_panel_fmt_ms(el, sizeof(el),
+                         uv_now(pd_core_loop(p->core)) - m->t0_ms);
         tui_panel_putf(w, top, 0, tui_theme_attr(th, TUI_ROLE_ACTIVE),
                        "running %s  (Esc cancels)", el);
         return;
     }
-    tui_panel_fmt_us(el, sizeof(el), m->ms * 1000);
+    tui_panel_fmt_ms(el, sizeof(el), m->ms);
     if (m->error != NULL) {
         const char *e = m->error;
         int lines = 0;

@@ -138,7 +138,7 @@ static void snapshot(tui_panel *p)
 
         if (st.state != PD_SYNC_IDLE && st.state != PD_SYNC_QUEUED &&
             st.state != PD_SYNC_SKIPPED)
-            tui_panel_fmt_us(time_s, sizeof(time_s), st.ms * 1000);
+            tui_panel_fmt_ms(time_s, sizeof(time_s), st.ms);
         if (over && st.state != PD_SYNC_SKIPPED)
             snprintf(rows, sizeof(rows), "%lld", (long long)st.rows);
         if (st.attempts > 0)
@@ -201,7 +201,7 @@ static int draw_progress(const syncs_model *m, WINDOW *w, int y,
         x += tui_panel_put(w, y, x, tui_theme_attr(th, TUI_ROLE_FRAME),
                            "] ");
     }
-    tui_panel_fmt_us(el, sizeof(el), m->run_ms * 1000);
+    tui_panel_fmt_ms(el, sizeof(el), m->run_ms);
     snprintf(tail, sizeof(tail), "%d/%d done  %s", m->ndone, m->n, el);
     x += tui_panel_put(w, y, x, tui_theme_attr(th, TUI_ROLE_VALUE), tail);
     return x;
@@ -233,7 +233,7 @@ static void draw_last(const syncs_model *m, WINDOW *w, int y,
     }
     if (localtime_r(&m->end_wall, &tm) != NULL)
         strftime(stamp, sizeof(stamp), "%H:%M:%S", &tm);
-    tui_panel_fmt_us(el, sizeof(el), m->run_ms * 1000);
+    tui_panel_fmt_ms(el, sizeof(el), m->run_ms);
     if (ok)
         snprintf(line, sizeof(line), "last refresh-all %s: ok, %d job%s in %s",
                  stamp, m->n, m->n == 1 ? "" : "s", el);
