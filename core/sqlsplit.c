@@ -35,6 +35,9 @@ struct pd_sqlsplit {
     char idents[4];  /* first letters of create/or/replace/function/
                         procedure among the first four identifiers */
     bool ended;      /* pd_sqlsplit_finish was called */
+    int copy;        /* 0; 1: skipping the rest of a COPY's line; 2: in
+                        its data lines (pd_sqlsplit_copy_data) */
+    pd_strbuf rest;  /* what followed the COPY statement on its line */
 };
 
 /* Returns-owned, empty splitter. */
@@ -53,6 +56,7 @@ void pd_sqlsplit_free(pd_sqlsplit *sp)
         return;
     free(sp->in);
     pd_strbuf_free(&sp->out);
+    pd_strbuf_free(&sp->rest);
     free(sp);
 }
 
@@ -288,6 +292,8 @@ void pd_sqlsplit_reset(pd_sqlsplit *sp)
         sp->line += sp->in[k] == '\n';
     sp->pos = sp->in_len = 0;
     sp->ended = false;
+    sp->copy = 0;
+    pd_strbuf_reset(&sp->rest);
     pd_strbuf_reset(&sp->out);
     clear_state(sp);
 }
@@ -369,4 +375,91 @@ char pd_sqlsplit_prompt_char(pd_sqlsplit_state st)
     if ((unsigned)st >= sizeof(chars))
         return '-';
     return chars[st];
+}
+
+/* ---- COPY ... FROM STDIN data ---- */
+
+void pd_sqlsplit_copy_begin(pd_sqlsplit *sp)
+{
+    sp->copy = 1;
+    pd_strbuf_reset(&sp->rest);
+}
+
+/* Puts what followed the COPY statement on its line back in front of the
+ * input, as psql scans the rest of that line after the data (its line
+ * number is then counted once more: only blanks usually follow). */
+static void put_back_rest(pd_sqlsplit *sp)
+{
+    size_t n = sp->rest.len, k;
+
+    for (k = 0; k < n && strchr(" \t\r\f\v", sp->rest.buf[k]) != NULL; k++)
+        ;
+    sp->copy = 0;
+    if (k == n) {
+        pd_strbuf_reset(&sp->rest);
+        return;
+    }
+    pd_strbuf_putc(&sp->rest, '\n');
+    n = sp->rest.len;
+    pd_sqlsplit_feed(sp, sp->rest.buf, n); /* room for it */
+    memmove(sp->in + sp->pos + n, sp->in + sp->pos, sp->in_len - n - sp->pos);
+    memcpy(sp->in + sp->pos, sp->rest.buf, n);
+    sp->line--;
+    pd_strbuf_reset(&sp->rest);
+}
+
+/* True when the line at p (len bytes, without its newline) is psql's end
+ * of data "\." (a CR before the newline allowed). */
+static bool is_end_marker(const char *p, size_t len)
+{
+    if (len > 0 && p[len - 1] == '\r')
+        len--;
+    return len == 2 && p[0] == '\\' && p[1] == '.';
+}
+
+int pd_sqlsplit_copy_data(pd_sqlsplit *sp, bool eof, const char **data,
+                          size_t *len)
+{
+    size_t start;
+
+    compact(sp); /* the caller is done with the last data given */
+    *data = sp->in + sp->pos;
+    *len = 0;
+    if (sp->copy == 1) {
+        const char *p = sp->in + sp->pos;
+        const char *nl = memchr(p, '\n', sp->in_len - sp->pos);
+        size_t n = nl != NULL ? (size_t)(nl - p) : sp->in_len - sp->pos;
+
+        pd_strbuf_append(&sp->rest, p, n);
+        sp->pos += n;
+        if (nl == NULL && !eof)
+            return 0;
+        if (nl != NULL) {
+            sp->pos++;
+            sp->line++;
+        }
+        sp->copy = 2;
+    }
+    start = sp->pos;
+    for (;;) {
+        const char *p = sp->in + sp->pos;
+        const char *nl = memchr(p, '\n', sp->in_len - sp->pos);
+        size_t n = nl != NULL ? (size_t)(nl - p) : sp->in_len - sp->pos;
+
+        if (nl == NULL && !eof)
+            break;
+        if (is_end_marker(p, n) || (nl == NULL && n == 0)) {
+            *len = sp->pos - start;
+            sp->pos += n + (nl != NULL);
+            sp->line += nl != NULL;
+            put_back_rest(sp); /* may move in; the data is before pos */
+            *data = sp->in + start;
+            return 1;
+        }
+        sp->pos += n + (nl != NULL);
+        sp->line += nl != NULL;
+    }
+    *data = sp->in + start;
+    *len = sp->pos - start;
+    return 0;
 }

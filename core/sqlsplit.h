@@ -21,6 +21,7 @@
 #ifndef PD_SQLSPLIT_H
 #define PD_SQLSPLIT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef struct pd_sqlsplit pd_sqlsplit;
@@ -75,6 +76,21 @@ void pd_sqlsplit_set_pending(pd_sqlsplit *sp, const char *sql, size_t len);
  * valid until the next call on sp. Meaningful once pd_sqlsplit_next has
  * returned NULL. */
 const char *pd_sqlsplit_pending(pd_sqlsplit *sp);
+
+/* COPY ... FROM STDIN in the input, psql's way: call
+ * pd_sqlsplit_copy_begin right after pd_sqlsplit_next returned the COPY
+ * unit; the lines after the one the statement ended on are then its data,
+ * up to a line "\\." or the end of input, which pd_sqlsplit_copy_data
+ * hands out as they are fed. What followed the statement on its own line
+ * is split after the data. */
+void pd_sqlsplit_copy_begin(pd_sqlsplit *sp);
+/* The next complete data lines: *data (borrowed, valid until the next
+ * call on sp) and *len, possibly 0. Returns 1 when the data has ended
+ * (the "\\." line is not part of it) and splitting goes on; 0 when more
+ * input is needed. eof: no more input will be fed, so the data ends with
+ * what is there. */
+int pd_sqlsplit_copy_data(pd_sqlsplit *sp, bool eof, const char **data,
+                          size_t *len);
 
 /* The state for the prompt, once pd_sqlsplit_next has returned NULL. */
 pd_sqlsplit_state pd_sqlsplit_state_get(const pd_sqlsplit *sp);

@@ -403,15 +403,27 @@ static int copy_from(sh_session *s, const char *args, size_t dir_at,
         from_free(f);
         return 1;
     }
-    if (strcasecmp(file, "stdin") == 0 || strcasecmp(file, "pstdin") == 0) {
-        sh_session_errorf(s, "\\copy ... from stdin is not supported: "
-                             "give a file");
-        free(file);
-        return 1;
-    }
     f = pd_xcalloc(1, sizeof(*f));
     f->s = s;
     f->sql = pd_xasprintf("COPY %.*s FROM STDIN %s", (int)dir_at, args, rest);
+    if (strcasecmp(file, "stdin") == 0 || strcasecmp(file, "pstdin") == 0) {
+        /* The input reader took the lines after the command as its data
+         * (sh_copyio_reads_input); without them (-c, \i) it fails. */
+        size_t n;
+        const char *d = sh_session_copy_data(s, &n);
+        free(file);
+        f->path = pd_xstrdup("stdin");
+        if (d == NULL) {
+            sh_session_errorf(s, "\\copy ... from stdin needs its data "
+                                 "after the command in a script or at "
+                                 "the prompt");
+            from_free(f);
+            return 1;
+        }
+        pd_strbuf_append(&f->data, d, n);
+        copy_in(f);
+        return SH_CMD_ASYNC;
+    }
     if (file[0] == '~' && file[1] == '/' && home != NULL) {
         f->path = pd_xasprintf("%s%s", home, file + 1);
         free(file);
@@ -533,4 +545,69 @@ int sh_copyio_run(sh_session *s, const char *args)
     if (from)
         return copy_from(s, args, dir_at, rest, file, program);
     return copy_to(s, args, dir_at, rest, file, program);
+}
+
+/* Skips blanks and comments from *pos; fills t with the next token. */
+static bool next_word(const char *u, size_t len, size_t *pos, pd_sqltok *t)
+{
+    while (pd_sqllex_next(u, len, *pos, t)) {
+        if (t->kind != PD_SQLTOK_SPACE &&
+            t->kind != PD_SQLTOK_LINE_COMMENT &&
+            t->kind != PD_SQLTOK_BLOCK_COMMENT)
+            return true;
+        *pos += t->len;
+    }
+    return false;
+}
+
+/* See copyio.h. psql decides when the server asks for the data; the
+ * input reader must know before it splits the next line, so the
+ * statement's words decide: COPY, then a top-level FROM STDIN. */
+int sh_copyio_reads_input(const char *unit)
+{
+    size_t len = strlen(unit), pos = 0;
+    int depth = 0;
+    bool cmd = false;
+    pd_sqltok t;
+
+    while (*unit == ' ' || *unit == '\t' || *unit == '\n')
+        unit++, len--;
+    if (strncmp(unit, "\\copy", 5) == 0 &&
+        (unit[5] == ' ' || unit[5] == '\t')) {
+        const char *p;
+        char *file;
+        bool quoted, from = false;
+        for (pos = 5; next_word(unit, len, &pos, &t); pos += t.len) {
+            if (t.kind == PD_SQLTOK_LPAREN)
+                depth++;
+            else if (t.kind == PD_SQLTOK_RPAREN)
+                depth--;
+            else if (depth == 0 && (from = is_word(unit, &t, "from")))
+                break;
+            else if (depth == 0 && is_word(unit, &t, "to"))
+                return 0;
+        }
+        if (!from)
+            return 0;
+        p = unit + pos + t.len;
+        file = file_operand(&p, &quoted);
+        from = file != NULL && !quoted && (strcasecmp(file, "stdin") == 0 ||
+                                           strcasecmp(file, "pstdin") == 0);
+        free(file);
+        return from ? 1 : 0;
+    }
+    if (!next_word(unit, len, &pos, &t) || !is_word(unit, &t, "copy"))
+        return 0;
+    for (pos += t.len; next_word(unit, len, &pos, &t); pos += t.len) {
+        if (t.kind == PD_SQLTOK_LPAREN)
+            depth++;
+        else if (t.kind == PD_SQLTOK_RPAREN)
+            depth--;
+        else if (depth == 0 && is_word(unit, &t, "from"))
+            cmd = true;
+        else if (cmd) {
+            return is_word(unit, &t, "stdin") ? 1 : 0;
+        }
+    }
+    return 0;
 }

@@ -16,4 +16,11 @@
  * SH_CMD_ASYNC and ends the unit itself. */
 int sh_copyio_run(sh_session *s, const char *args);
 
+/* 1 when unit (borrowed: SQL or a command line) reads its data from the
+ * input after it, as psql's "COPY ... FROM STDIN;" and "\\copy ... from
+ * stdin" (or pstdin) do in a script, piped input or at the prompt; else
+ * 0. The input reader then hands those lines to the unit
+ * (sh_session_set_copy_data) rather than splitting them. */
+int sh_copyio_reads_input(const char *unit);
+
 #endif

@@ -21,6 +21,7 @@ static const sh_cmd *const tables[] = {
     sh_batch_commands,
     sh_jobs_commands,
     sh_theme_commands,
+    sh_restrict_commands,
 };
 
 /* Finds name in the tables: an exact match first, else the longest command

@@ -69,6 +69,10 @@ static void unit_done(sh_session *s, int status)
     }
     free(s->qbuf);
     s->qbuf = NULL;
+    if (s->depth == 0) { /* the reader frees the data after cb */
+        s->copy_data = NULL;
+        s->sqlo.copy_in = NULL;
+    }
     /* ON_ERROR_STOP ends a script, not a person's session; inside \i
      * the command stops its file itself. A file's failure exits 3 as
      * psql's; -c exits 1. */
@@ -265,12 +269,22 @@ int sh_exec_unit(sh_session *s, const char *unit, sh_exec_done_cb cb,
             s->qbuf = sh_vars_interpolate(s->vars, sql);
             free(sql);
         }
-        rc = sh_session_backtick_dispatch(s, p + at);
+        if (sh_session_restricted(s, p + at)) {
+            sh_session_errorf(s, "backslash commands are restricted; only "
+                                 "\\unrestrict is allowed");
+            rc = 1;
+        } else {
+            rc = sh_session_backtick_dispatch(s, p + at);
+        }
         if (rc != SH_CMD_ASYNC)
             unit_done(s, rc);
         return 0;
     }
     s->sql = sh_vars_interpolate(s->vars, unit);
+    if (s->copy_data != NULL && s->depth == 0) {
+        s->sqlo.copy_in = s->copy_data;
+        s->sqlo.copy_in_len = s->copy_len;
+    }
     if (start_sql(s) != 0) {
         if (s->no_conn) { /* said why; the unit failed */
             unit_done(s, 1);
@@ -282,6 +296,18 @@ int sh_exec_unit(sh_session *s, const char *unit, sh_exec_done_cb cb,
         return PD_ESTATE;
     }
     return 0;
+}
+
+void sh_session_set_copy_data(sh_session *s, const char *data, size_t len)
+{
+    s->copy_data = data;
+    s->copy_len = len;
+}
+
+const char *sh_session_copy_data(const sh_session *s, size_t *len)
+{
+    *len = s->copy_len;
+    return s->copy_data;
 }
 
 /* ---- what commands see of the session (commands.h) ---- */
@@ -387,6 +413,7 @@ int sh_session_run_sql(sh_session *s, const char *sql, const sh_sql_opts *o,
     }
     s->sql_cb = cb;
     s->sql_ctx = ctx;
+    s->start_ns = uv_hrtime(); /* \timing: this query's own time (\watch) */
     if (start_sql(s) == 0)
         return 0;
     free(s->sql);

@@ -50,6 +50,14 @@ void sh_session_cancel(sh_session *s);
 char *sh_session_take_pending(sh_session *s);
 char *sh_session_take_feed(sh_session *s);
 
+/* COPY ... FROM STDIN data for the next unit (sh_copyio_reads_input):
+ * data (borrowed until that unit's cb has been called; len bytes) is
+ * sent when the server asks for it. NULL: none (such a COPY fails). */
+void sh_session_set_copy_data(sh_session *s, const char *data, size_t len);
+/* The running unit's COPY data, or NULL; *len gets its length.
+ * Borrowed. */
+const char *sh_session_copy_data(const sh_session *s, size_t *len);
+
 /* status: 0 success, 1 the unit failed (error already printed). */
 typedef void (*sh_exec_done_cb)(int status, void *ctx);
 

@@ -21,6 +21,7 @@
 #include "shell/bench_cmd.h"
 #include "shell/demo_cmd.h"
 #include "shell/commands.h"
+#include "shell/copyio.h"
 #include "shell/exec.h"
 #include "shell/health_cmd.h"
 #include "shell/jobs.h"
@@ -38,6 +39,8 @@ typedef struct action {
     char *name;      /* owned file name for -f, NULL for -c */
     char **units;    /* owned units */
     int *lines;      /* line each unit ends on (for error prefixes) */
+    pd_strbuf *data; /* owned: each unit's COPY FROM STDIN data (the
+                        lines after it); .buf NULL when it reads none */
     int nunits;
 } action;
 
@@ -87,9 +90,46 @@ static void add_unit(action *a, const char *text, int line)
 {
     a->units = pd_xrealloc(a->units, (size_t)(a->nunits + 1) * sizeof(char *));
     a->lines = pd_xrealloc(a->lines, (size_t)(a->nunits + 1) * sizeof(int));
+    a->data = pd_xrealloc(a->data,
+                          (size_t)(a->nunits + 1) * sizeof(pd_strbuf));
     a->units[a->nunits] = pd_xstrdup(text);
     a->lines[a->nunits] = line;
+    memset(&a->data[a->nunits], 0, sizeof(pd_strbuf));
     a->nunits++;
+}
+
+/* Takes the units the splitter has (all that is left at eof) into a; a
+ * COPY ... FROM STDIN unit takes the lines after it as its data (psql
+ * reads them from the same file). *in_copy: the last unit's data goes
+ * on in the text fed next. */
+static void take_units(action *a, pd_sqlsplit *sp, bool eof, bool *in_copy)
+{
+    char *u;
+    int first, last;
+
+    for (;;) {
+        if (*in_copy) {
+            const char *d;
+            size_t n;
+            int done = pd_sqlsplit_copy_data(sp, eof, &d, &n);
+            pd_strbuf *db = &a->data[a->nunits - 1];
+            pd_strbuf_append(db, d, n); /* buf set even when n is 0 */
+            if (!done)
+                return;
+            *in_copy = false;
+        }
+        u = pd_sqlsplit_next(sp, &first, &last);
+        if (u == NULL && eof)
+            u = pd_sqlsplit_finish(sp, &first, &last);
+        if (u == NULL)
+            return;
+        add_unit(a, u, last);
+        if (sh_copyio_reads_input(u)) {
+            pd_sqlsplit_copy_begin(sp);
+            *in_copy = true;
+        }
+        free(u);
+    }
 }
 
 /* Reads FILE ("-" is stdin) into units before the loop starts, so a missing
@@ -99,9 +139,9 @@ static void add_file(batch *b, const char *path)
     action *a;
     pd_sqlsplit *sp;
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
-    char buf[65536], *u;
+    char buf[65536];
     size_t n;
-    int first, last;
+    bool in_copy = false;
 
     if (f == NULL) {
         fprintf(stderr, "pgdeck: error: %s: %s\n", path, strerror(errno));
@@ -114,19 +154,13 @@ static void add_file(batch *b, const char *path)
     sp = pd_sqlsplit_new();
     while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
         pd_sqlsplit_feed(sp, buf, n);
-        while ((u = pd_sqlsplit_next(sp, &first, &last)) != NULL) {
-            add_unit(a, u, last);
-            free(u);
-        }
+        take_units(a, sp, false, &in_copy);
     }
     if (ferror(f)) {
         fprintf(stderr, "pgdeck: error: %s: %s\n", path, strerror(errno));
         exit(1);
     }
-    if ((u = pd_sqlsplit_finish(sp, &first, &last)) != NULL) {
-        add_unit(a, u, last);
-        free(u);
-    }
+    take_units(a, sp, true, &in_copy);
     pd_sqlsplit_free(sp);
     if (f != stdin)
         fclose(f);
@@ -147,9 +181,12 @@ static void free_batch(batch *b)
     int i, j;
 
     for (i = 0; i < b->nacts; i++) {
-        for (j = 0; j < b->acts[i].nunits; j++)
+        for (j = 0; j < b->acts[i].nunits; j++) {
             free(b->acts[i].units[j]);
+            pd_strbuf_free(&b->acts[i].data[j]);
+        }
         free(b->acts[i].units);
+        free(b->acts[i].data);
         free(b->acts[i].lines);
         free(b->acts[i].name);
     }
@@ -225,6 +262,8 @@ static void step(batch *b)
         } else {
             sh_session_set_err_prefix(b->s, NULL);
         }
+        sh_session_set_copy_data(b->s, a->data[b->ui].buf,
+                                 a->data[b->ui].len);
         if (sh_exec_unit(b->s, a->units[b->ui++], on_unit_done, b) != 0) {
             b->status = 1;
             b->completed = true;

@@ -43,6 +43,7 @@ void sh_session_free(sh_session *s)
     pd_conninfo_free(s->own_ci);
     pd_error_clear(&s->last_err);
     free(s->last_sql);
+    free(s->restrict_key);
     free(s->qbuf);
     free(s->back_pending);
     free(s->back_feed);

@@ -73,6 +73,11 @@ struct sh_session {
     pd_result *gs_row;     /* owned copy (no rows yet: the columns), or
                               NULL before the statement's rows */
     size_t gs_rows;
+    const char *copy_data; /* borrowed: the unit's COPY FROM STDIN data
+                              from the input (sh_session_set_copy_data),
+                              or NULL */
+    size_t copy_len;
+    char *restrict_key;    /* owned: \restrict's key, or NULL */
     struct sh_jobs *jobs;  /* owned: \bg jobs (jobs.c), made on first use;
                               NULL before */
 };
@@ -120,6 +125,11 @@ int sh_session_connect_info(sh_session *s, const char *args);
  * arguments and putting their outputs in place (psql's backquotes);
  * returns as a sh_cmd_fn does. */
 int sh_session_backtick_dispatch(sh_session *s, const char *line);
+/* session_restrict.c: \restrict and \unrestrict. */
+extern const sh_cmd sh_restrict_commands[];
+/* session_restrict.c: true when the command line (borrowed, "\name
+ * ...") is refused: \restrict is on and it is no \unrestrict. */
+bool sh_session_restricted(const sh_session *s, const char *line);
 /* dispatch.c: runs a backslash command line; returns as a sh_cmd_fn
  * does. */
 int sh_dispatch_backslash(sh_session *s, const char *line);
