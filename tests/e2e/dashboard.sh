@@ -265,7 +265,7 @@ tmux_wait act 'PID .*STATE .*DURATION.*QUERY' 3 &&
 tmux_keys act /
 tmux_keys act -l "$SLEEPER"
 tmux_keys act Enter
-tmux_wait act 'Activity 1 of [0-9]+ backends' 3 &&
+tmux_wait act 'Activity 1 of [0-9]+ backends?' 3 &&
     tmux_wait act "/$SLEEPER 1 of" 3 &&
     ok "/ filters the backends" ||
     not_ok "/ filters the backends" "$(tmux_capture act | grep -m1 Activity)"
@@ -290,12 +290,12 @@ wait "$sleeper" 2>/dev/null
 grep -q 'canceling statement due to user request' "$WORK/sleeper.out" &&
     ok "k + y cancels the pg_sleep backend" ||
     not_ok "k + y cancels the pg_sleep backend" "$(cat "$WORK/sleeper.out")"
-tmux_wait act 'Activity 0 of [0-9]+ backends' 5 &&
+tmux_wait act 'Activity 0 of [0-9]+ backends?' 5 &&
     ok "the canceled backend leaves the list" ||
     not_ok "the canceled backend leaves the list" \
         "$(tmux_capture act | grep -m1 Activity)"
 tmux_keys act Escape
-tmux_wait act 'Activity [0-9]+ backends' 3 && ok "Esc clears the filter" ||
+tmux_wait act 'Activity [0-9]+ backends?' 3 && ok "Esc clears the filter" ||
     not_ok "Esc clears the filter" "$(tmux_capture act | grep -m1 Activity)"
 tmux_keys act q
 exited act 0 && ok "activity: q quits" || not_ok "activity: q quits" ""
@@ -452,7 +452,7 @@ tmux_kill locks
 # While pg_database is locked, every panel query (both read
 # pg_stat_activity, which joins it) waits on the server.
 start slowsrv 100 30
-tmux_wait slowsrv 'Activity [0-9]+ backends' 10
+tmux_wait slowsrv 'Activity [0-9]+ backends?' 10
 "$PSQL" -X -q -At -c "BEGIN; LOCK TABLE pg_catalog.pg_database IN ACCESS
     EXCLUSIVE MODE; SELECT pg_sleep(6); SELECT count(*) FROM
     pg_stat_activity WHERE query LIKE '/* pgdeck panel */%' AND
@@ -472,7 +472,7 @@ wait "$slowsrv"
     ok "a query still running at its next refresh is not sent twice" ||
     not_ok "a query still running at its next refresh is not sent twice" \
         "$(cat "$WORK/slowsrv.out")"
-tmux_wait slowsrv 'Activity [0-9]+ backends.* [0-9:]{8} ┐' 5 &&
+tmux_wait slowsrv 'Activity [0-9]+ backends?.* [0-9:]{8} ┐' 5 &&
     ok "the panels catch up once the server answers" ||
     not_ok "the panels catch up once the server answers" \
         "$(tmux_capture slowsrv | grep -m1 Activity)"

@@ -55,7 +55,7 @@ settled() {
 }
 
 tmux_start redraw "$COLS" "$ROWS" "$PGDECK"
-if ! tmux_wait redraw 'Activity [0-9]+ backends' 10 ||
+if ! tmux_wait redraw 'Activity [0-9]+ backends?' 10 ||
     ! tmux_wait redraw 'size [0-9]+ ' 10; then
     not_ok "the dashboard starts" "$(tmux_capture redraw | head -5)"
     exit 0
