@@ -329,9 +329,18 @@ int tui_results_panel_run(tui_panel *p, const char *line)
                 m->cmds = q;
             }
         } else {
-            fail_now(p, "unknown here; try \\pool \\slow \\metrics "
-                        "\\locks \\retries \\health \\syncs \\refresh "
-                        "\\theme, or SQL");
+            /* psql's own commands (\d and the rest) live in the shell,
+             * which the dashboard may not include (layering.sh): say
+             * where they are, and what works here. */
+            char *msg = pd_xasprintf(
+                "%.*s is unknown here: the ':' line takes SQL and \\pool "
+                "\\slow \\metrics \\locks \\retries \\health "
+                "\\syncs \\refresh \\theme; for \\d and psql's other "
+                "commands, use `pgdeck shell`",
+                (int)(n + 1), line);
+
+            fail_now(p, msg);
+            free(msg);
         }
         return 0;
     }

@@ -4,7 +4,8 @@
 # place of the refresh interval, Activity keeps its last rows dimmed
 # (its selected row too) under the error, and everything clears by itself
 # once the server is back. Then the title's "1 backend" and the Results
-# status of a \command ("\pool, N rows", whole ms, no made-up SELECT tag).
+# status of a \command ("\pool, N rows", whole ms, no made-up SELECT tag)
+# and what ':\dt' says (the \d family is pgdeck shell's).
 #
 # Stops and restarts the harness cluster's own server (PD_CLUSTER_DIR,
 # which other suites share): the EXIT trap starts it again whatever
@@ -181,6 +182,19 @@ screen out | grep -qE 'SELECT [0-9]+ +done in' &&
     not_ok "\\pool has no made-up SELECT tag" \
         "$(screen out | grep -m1 'done in')" ||
     ok "\\pool has no made-up SELECT tag"
+
+# psql's \d family is the shell's: the ':' line says so, and what it takes.
+tmux_keys out ':'
+sleep 0.2
+tmux_keys out -l '\dt'
+tmux_keys out Enter
+waitfor ":\\dt says it is unknown here" out '\\dt is unknown here' 10 unknown
+waitfor ":\\dt points to pgdeck shell and lists what ':' takes" out \
+    'pgdeck shell' 3 'unknown|shell'
+screen out | grep -qE "takes SQL and .pool" &&
+    ok ":\\dt lists the ':' line's commands" ||
+    not_ok ":\\dt lists the ':' line's commands" \
+        "$(screen out | grep -m2 -E 'unknown|takes' | tr '\n' '|')"
 
 tmux_keys out q
 tmux_wait out '\[pane-exit\] 0' 10 && ok "q quits with 0" ||
