@@ -133,6 +133,8 @@ typedef struct sh_sql_opts {
      * rows go to the output. */
     FILE *(*rows_out)(void *rows_ctx);
     void *rows_ctx;
+    const char *title; /* above each result's rows (\watch), borrowed
+                          until cb; NULL none */
 } sh_sql_opts;
 
 /* From a running command: runs sql (borrowed) on the session's

@@ -358,6 +358,8 @@ typedef struct watch {
     sh_session *s;
     char *sql;          /* owned */
     double secs;
+    char title[160];    /* this run's header, borrowed by its SQL */
+    uint64_t sent_ms;   /* loop time this run was sent */
     uv_timer_t timer;
     uv_signal_t sigint; /* Ctrl-C ends the watch */
     int open;           /* handles not yet closed */
@@ -375,6 +377,10 @@ static void watch_closed(uv_handle_t *h)
 
     if (--w->open > 0)
         return;
+    /* As psql: the terminal echoed "^C" where the cursor was; the
+     * prompt goes on the next line. */
+    fputc('\n', sh_session_stdout(s));
+    fflush(sh_session_stdout(s));
     free(w->sql);
     free(w);
     sh_session_unit_done(s, status);
@@ -407,21 +413,43 @@ static void on_watch_done(int status, void *ctx)
         watch_stop(w, 0); /* Ctrl-C: the canceled query is no failure */
     else if (status != 0)
         watch_stop(w, status);
-    else
+    else {
+        /* psql 15 runs on a fixed period from each send, not a pause
+         * after each result. */
+        uint64_t period = (uint64_t)(w->secs * 1000.0);
+        uint64_t spent = uv_now(pd_core_loop(sh_session_core(w->s))) -
+                         w->sent_ms;
+
         uv_timer_start(&w->timer, on_watch_timer,
-                       (uint64_t)(w->secs * 1000.0), 0);
+                       spent < period ? period - spent : 0, 0);
+    }
 }
 
 static void watch_run(watch *w)
 {
-    sh_sql_opts o = {.flags = SH_SQL_NO_PAGER};
-    FILE *out = sh_session_out(w->s);
+    sh_sql_opts o = {.flags = SH_SQL_NO_PAGER, .title = w->title};
+    uv_loop_t *loop = pd_core_loop(sh_session_core(w->s));
     char when[128];
-    time_t now = time(NULL);
+    time_t now;
 
-    /* psql's "%c" as the C locale spells it. */
-    strftime(when, sizeof(when), "%a %b %e %H:%M:%S %Y", localtime(&now));
-    fprintf(out, "%s (every %gs)\n\n", when, w->secs);
+    /* psql's title: the time of sending in the locale's "%c", centred
+     * over the rows (its "\n" makes the blank line under it); errors and
+     * command tags print without it. uv_update_time: the cached loop
+     * time may be a whole timer period old by now. */
+
+    uv_update_time(loop);
+    w->sent_ms = uv_now(loop);
+    now = time(NULL);
+    /* psql's own "%c", which gcc's y2k check flags. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-y2k"
+#endif
+    strftime(when, sizeof(when), "%c", localtime(&now));
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+    snprintf(w->title, sizeof(w->title), "%s (every %gs)\n", when, w->secs);
     w->running = true;
     if (sh_session_run_sql(w->s, w->sql, &o, on_watch_done, w) != 0) {
         w->running = false;

@@ -593,6 +593,7 @@ void sh_format_print(FILE *out, const pd_result *res,
         sh_format_json(out, res, false, false, 0);
     } else {
         table_init(&t, res, opts->null_str);
+        t.title = opts->title;
         print_model(out, &t, opts);
         table_free(&t);
     }
@@ -615,6 +616,7 @@ void sh_format_print_chunk(FILE *out, const pd_result *res,
         sh_format_json(out, res, cont, more, prior);
     } else {
         table_init(&t, res, opts->null_str);
+        t.title = opts->title;
         t.cont = cont;
         t.more = more;
         t.prior = prior;

@@ -31,6 +31,8 @@ typedef struct sh_print_opts {
     int border;             /* \pset border: 0, 1 (default), 2 */
     int term_cols;          /* terminal width for \x auto; 0 = unknown */
     char csv_fieldsep;      /* \pset csv_fieldsep: ',' default */
+    const char *title;      /* borrowed: above a result's rows (\watch's
+                               header), or NULL */
 } sh_print_opts;
 
 void sh_print_opts_init(sh_print_opts *o);

@@ -52,6 +52,7 @@ static sh_print_opts sql_opts(const sh_session *s)
 
     if (s->sqlo.flags & SH_SQL_EXPANDED)
         o.expanded = 1;
+    o.title = s->sqlo.title;
     return o;
 }
 

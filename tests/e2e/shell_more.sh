@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# shell_more.sh: psql 15 behaviours a new user's review found missing or
+# wrong, compared with psql where output can be: \watch with \timing (each
+# run's own time, psql's centred title, the newline after it ends), \!,
+# \setenv, \encoding, \batch's header option, \dt's completion.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+. tests/e2e/lib.sh
+
+export PGCLIENTENCODING=UTF8
+unset PSQLRC PGOPTIONS PAGER PSQL_PAGER COLUMNS
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/pd-shell-more.XXXXXX") || exit 1
+db="pd_more_$$"
+cleanup() {
+    pd_e2e_cleanup
+    "$PSQL" -X -q -d postgres -c "DROP DATABASE IF EXISTS $db" \
+        >/dev/null 2>&1
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+"$PSQL" -X -q -d postgres -c "CREATE DATABASE $db" || exit 1
+export PGDATABASE=$db
+
+# Times and dates differ from run to run: both become placeholders.
+normalize() {
+    sed -E -e 's/^Time: [0-9.]+ ms/Time: N ms/' \
+        -e 's/[A-Z][a-z]{2} [A-Z][a-z]{2} [ 0-9][0-9] [0-9:]{8} [0-9]{4}/DATE/'
+}
+
+# same NAME [ARGS]: the script on stdin, piped into psql -X and pgdeck
+# shell -X, prints the same (stdout and stderr together) once normalized.
+same() {
+    local name=$1; shift
+    cat >"$tmp/in.sql"
+    timeout 30 "$PSQL" -X "$@" <"$tmp/in.sql" 2>&1 | normalize >"$tmp/ps.out"
+    timeout 30 "$PGDECK" shell -X "$@" <"$tmp/in.sql" 2>&1 |
+        normalize >"$tmp/pd.out"
+    if cmp -s "$tmp/ps.out" "$tmp/pd.out"; then
+        ok "$name"
+    else
+        not_ok "$name" "output differs from psql"
+        show_diff "$name" "$tmp/ps.out" "$tmp/pd.out"
+    fi
+}
+
+# ---- \watch ----
+
+# The sequence makes the third run fail, so the watch ends by itself:
+# psql's title centred over each run's rows with a blank line under it,
+# no title over the error, and a newline once the watch has ended.
+same "\\watch: title, error, and the newline after it, as psql" <<'SQL'
+\timing on
+create temp sequence wseq;
+select 1/(3 - nextval('wseq'))::int as v \watch 1
+select 'after' as a;
+SQL
+
+# Each run's "Time:" is its own query's, not the time since the first
+# run: the second run of a 1 s watch used to say more than 1000 ms.
+printf '%s\n' '\timing on' 'create temp sequence wseq2;' \
+    "select 1/(3 - nextval('wseq2'))::int as v \\watch 1" |
+    timeout 30 "$PGDECK" shell -X >"$tmp/watch.out" 2>&1
+second=$(grep '^Time:' "$tmp/watch.out" | sed -n 3p | sed -E 's/Time: ([0-9]+).*/\1/')
+if [ -n "$second" ] && [ "$second" -lt 1000 ]; then
+    ok "\\watch with \\timing: each run's own time"
+else
+    not_ok "\\watch with \\timing: each run's own time" "second run: ${second:-none} ms"
+    sed 's/^/#   /' "$tmp/watch.out" >&2
+fi
+
+# Ctrl-C ends the watch and the prompt starts a line of its own, after
+# the "^C" the terminal echoed (tmux drops the prompt's trailing blank).
+S=watch
+tmux_start "$S" 100 30 "$PGDECK" shell -X
+if tmux_wait "$S" "^$db=$PC" 15; then
+    tmux_keys "$S" 'select 42 as answer \watch 5' Enter
+    tmux_wait "$S" '\(1 row\)' 10
+    tmux_keys "$S" C-c
+    tmux_wait "$S" "^\\^C" 10
+    tmux_wait "$S" "^$db=$PC\$" 10
+    last=$(tmux_capture "$S" | grep -v '^$' | tail -n 2 | tr '\n' '|')
+    if [ "$last" = "^C|$db=$PC|" ]; then
+        ok "\\watch: after Ctrl-C the prompt is on a line of its own"
+    else
+        not_ok "\\watch: after Ctrl-C the prompt is on a line of its own" "$last"
+    fi
+else
+    not_ok "\\watch: after Ctrl-C the prompt is on a line of its own" "no prompt"
+fi
+tmux_kill "$S"
