@@ -38,6 +38,8 @@ struct pd_sqlsplit {
     int copy;        /* 0; 1: skipping the rest of a COPY's line; 2: in
                         its data lines (pd_sqlsplit_copy_data) */
     pd_strbuf rest;  /* what followed the COPY statement on its line */
+    bool bol;        /* the last unit took its line's newline (a
+                        backslash command's): the next line is data */
 };
 
 /* Returns-owned, empty splitter. */
@@ -250,6 +252,7 @@ char *pd_sqlsplit_next(pd_sqlsplit *sp, int *first_line, int *last_line)
             sp->line++;
         }
     }
+    sp->bol = sp->pos > 0 && sp->in[sp->pos - 1] == '\n';
     compact(sp);
     return unit;
 }
@@ -381,7 +384,7 @@ char pd_sqlsplit_prompt_char(pd_sqlsplit_state st)
 
 void pd_sqlsplit_copy_begin(pd_sqlsplit *sp)
 {
-    sp->copy = 1;
+    sp->copy = sp->bol ? 2 : 1;
     pd_strbuf_reset(&sp->rest);
 }
 
@@ -462,4 +465,9 @@ int pd_sqlsplit_copy_data(pd_sqlsplit *sp, bool eof, const char **data,
     *data = sp->in + start;
     *len = sp->pos - start;
     return 0;
+}
+
+int pd_sqlsplit_line(const pd_sqlsplit *sp)
+{
+    return sp->line;
 }

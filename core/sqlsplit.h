@@ -92,6 +92,9 @@ void pd_sqlsplit_copy_begin(pd_sqlsplit *sp);
 int pd_sqlsplit_copy_data(pd_sqlsplit *sp, bool eof, const char **data,
                           size_t *len);
 
+/* The line the next input byte is on, 1-based. */
+int pd_sqlsplit_line(const pd_sqlsplit *sp);
+
 /* The state for the prompt, once pd_sqlsplit_next has returned NULL. */
 pd_sqlsplit_state pd_sqlsplit_state_get(const pd_sqlsplit *sp);
 /* Open parentheses in the pending text. */

@@ -285,7 +285,7 @@ static char *file_operand(const char **p, bool *quoted)
                 pd_strbuf_putc(&sb, *s);
         }
     } else {
-        while (*s && *s != ' ' && *s != '\t')
+        while (*s && *s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
             pd_strbuf_putc(&sb, *s++);
     }
     *p = s;

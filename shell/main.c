@@ -116,6 +116,8 @@ static void take_units(action *a, pd_sqlsplit *sp, bool eof, bool *in_copy)
             pd_strbuf_append(db, d, n); /* buf set even when n is 0 */
             if (!done)
                 return;
+            /* psql's errors name the data's last line (its "\\."). */
+            a->lines[a->nunits - 1] = pd_sqlsplit_line(sp) - 1;
             *in_copy = false;
         }
         u = pd_sqlsplit_next(sp, &first, &last);

@@ -26,8 +26,10 @@
 #include <readline/readline.h>
 
 #include "core/sqlsplit.h"
+#include "core/strbuf.h"
 #include "core/xalloc.h"
 #include "shell/complete.h"
+#include "shell/copyio.h"
 #include "shell/histfile.h"
 #include "shell/jobs.h"
 #include "shell/palette.h"
@@ -62,6 +64,10 @@ typedef struct repl {
     bool show_edit;         /* \\e left text: show it before the prompt */
     char *histpath;         /* owned: the history file, or NULL */
     sh_complete *comp;      /* owned: tab completion, tty only */
+    char *copy_unit;        /* owned: a COPY ... FROM STDIN whose data
+                               lines are being read, or NULL */
+    pd_strbuf copy_buf;     /* its data so far; sent with the unit */
+    bool copy_eof;          /* Ctrl-D ended the data (a terminal) */
 } repl;
 
 /* Readline's callback interface passes no context to its line handler;
@@ -238,6 +244,7 @@ static void on_unit_done(int status, void *ctx)
     r->running = false;
     free(r->unit);
     r->unit = NULL;
+    pd_strbuf_free(&r->copy_buf); /* the unit's COPY data, if any */
     /* A command that left the SQL in front of it ("SELECT 1 \\x") gives
      * it back, as psql keeps its query buffer; \\e's text is read as if
      * typed. */
@@ -277,6 +284,41 @@ static char *next_unit(repl *r)
     return unit;
 }
 
+/* A COPY ... FROM STDIN unit: its data lines are read before it runs
+ * (psql reads them once the server asks; here the statement's words
+ * told). At a terminal psql's invitation is shown. */
+static void copy_start(repl *r, char *unit)
+{
+    r->copy_unit = unit;
+    r->copy_eof = false;
+    pd_strbuf_reset(&r->copy_buf);
+    pd_sqlsplit_copy_begin(r->sp);
+    if (r->tty && !sh_session_print_opts(r->s)->quiet)
+        puts("Enter data to be copied followed by a newline.\n"
+             "End with a backslash and a period on a line by itself, "
+             "or an EOF signal.");
+}
+
+/* Moves the data lines fed so far into copy_buf. Returns the unit (owned)
+ * once its data has ended, else NULL (more input is needed). */
+static char *copy_take(repl *r)
+{
+    const char *d;
+    size_t n;
+    char *unit;
+
+    if (!pd_sqlsplit_copy_data(r->sp, r->eof || r->copy_eof, &d, &n)) {
+        pd_strbuf_append(&r->copy_buf, d, n);
+        return NULL;
+    }
+    pd_strbuf_append(&r->copy_buf, d, n); /* buf set even when n is 0 */
+    unit = r->copy_unit;
+    r->copy_unit = NULL;
+    r->copy_eof = false;
+    sh_session_set_copy_data(r->s, r->copy_buf.buf, r->copy_buf.len);
+    return unit;
+}
+
 /* Runs units one after another until one goes asynchronous or none is
  * left; then asks for more input. A backslash command may complete
  * synchronously: the loop here, not recursion, takes the next unit. */
@@ -284,18 +326,30 @@ static void pump(repl *r)
 {
     r->pumping = true;
     while (!r->running && !r->quitting) {
-        char *unit = next_unit(r);
+        char *unit;
 
-        if (unit == NULL)
-            break;
-        sh_jobs_announce(r->s); /* between units: the terminal is free */
-        remember(r, unit);
+        if (r->copy_unit != NULL) {
+            if ((unit = copy_take(r)) == NULL)
+                break;
+        } else {
+            if ((unit = next_unit(r)) == NULL)
+                break;
+            sh_jobs_announce(r->s); /* between units: the terminal is
+                                       free */
+            remember(r, unit);
+            if (sh_copyio_reads_input(unit)) {
+                copy_start(r, unit);
+                continue;
+            }
+        }
         r->unit = unit;
         r->running = true;
         if (sh_exec_unit(r->s, unit, on_unit_done, r) != 0) {
             r->running = false;
             free(r->unit);
             r->unit = NULL;
+            pd_strbuf_free(&r->copy_buf);
+            sh_session_set_copy_data(r->s, NULL, 0);
         }
     }
     r->pumping = false;
@@ -316,6 +370,12 @@ static void on_line(char *line)
     repl *r = rl_owner;
 
     stop_input(r);
+    if (line == NULL && r->copy_unit != NULL) {
+        /* Ctrl-D ends the COPY's data, not the session, as psql's. */
+        r->copy_eof = true;
+        pump(r);
+        return;
+    }
     if (line == NULL) {
         /* As psql: echo \q so the terminal does not end mid-line. */
         fputs("\\q\n", stdout);
@@ -404,8 +464,13 @@ static void start_input(repl *r)
             printf("%s%.*s\n", p, (int)n, pending);
         free(p);
     }
-    r->prompt = paint_prompt(make_prompt(
-        r, pd_sqlsplit_prompt_char(pd_sqlsplit_state_get(r->sp))));
+    if (r->copy_unit != NULL) /* psql's PROMPT3; data is no SQL */
+        r->prompt = pd_xstrdup(">> ");
+    else
+        r->prompt = paint_prompt(make_prompt(
+            r, pd_sqlsplit_prompt_char(pd_sqlsplit_state_get(r->sp))));
+    /* A tab in COPY data is data, not a completion request. */
+    rl_inhibit_completion = r->copy_unit != NULL;
     rl_callback_handler_install(r->prompt, on_line);
     r->handler_on = true;
     uv_poll_start(&r->poll, UV_READABLE, on_stdin_readable);
@@ -450,6 +515,9 @@ static void on_sigint(uv_signal_t *h, int signum)
     stop_input(r);
     fputs("\n", stdout);
     pd_sqlsplit_reset(r->sp);
+    free(r->copy_unit); /* Ctrl-C during COPY data: the COPY is dropped */
+    r->copy_unit = NULL;
+    pd_strbuf_free(&r->copy_buf);
     start_input(r);
 }
 
@@ -581,6 +649,8 @@ int sh_repl_run(pd_core *core, sh_session *s)
     sh_jobs_set_ready_cb(s, NULL, NULL);
     rl_owner = NULL;
     free(r.unit);
+    free(r.copy_unit);
+    pd_strbuf_free(&r.copy_buf);
     free(r.prompt);
     free(r.rbuf);
     pd_sqlsplit_free(r.sp);
