@@ -125,7 +125,9 @@ q "DROP MATERIALIZED VIEW open_positions; DROP TABLE prices;
 rm -f "$SLOW"
 t0=$(q "SELECT now()")
 tmux_start wl 120 30 "$PGDECK" shell --demo
-tmux_wait wl 'pgdeck_demo=>' 20 ||
+# psql's prompt for the demo's user: '#' for a superuser.
+dpc='>'; [ "$(q "SELECT current_setting('is_superuser')")" = on ] && dpc='#'
+tmux_wait wl "pgdeck_demo=$dpc" 20 ||
     not_ok "shell --demo starts" "$(tmux_capture wl)"
 # The first lock holder comes 2 s in and keeps its row 3 s: poll for its
 # waiters over 6 s.
