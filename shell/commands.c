@@ -24,6 +24,39 @@
 #include "shell/pager.h"
 #include "shell/vars.h"
 
+/* ---- children with the terminal ---- */
+
+/* Starts /bin/sh -c cmd on the terminal; see commands_internal.h. */
+int sh_commands_spawn_sh(sh_session *s, uv_process_t *proc, const char *cmd,
+                         uv_exit_cb exit_cb)
+{
+    uv_process_options_t po;
+    uv_stdio_container_t io[3];
+    char *argv[4];
+    int i;
+
+    argv[0] = (char *)"sh";
+    argv[1] = (char *)"-c";
+    argv[2] = (char *)cmd;
+    argv[3] = NULL;
+    memset(&po, 0, sizeof(po));
+    for (i = 0; i < 3; i++) {
+        io[i].flags = UV_INHERIT_FD;
+        io[i].data.fd = i;
+    }
+    po.file = "/bin/sh";
+    po.args = argv;
+    po.stdio = io;
+    po.stdio_count = 3;
+    po.exit_cb = exit_cb;
+    /* The child writes to the same descriptors: what we printed first
+     * must be out before it. */
+    fflush(sh_session_out(s));
+    fflush(stdout);
+    fflush(stderr);
+    return uv_spawn(pd_core_loop(sh_session_core(s)), proc, &po);
+}
+
 /* ---- arguments ---- */
 
 /* The next argument with psql's rules; see commands_internal.h. */

@@ -40,6 +40,8 @@ extern const sh_cmd sh_observe_commands[]; /* observe_cmds.c: \pool \slow
 extern const sh_cmd sh_psql_commands[]; /* commands.c: psql's own (\pset,
                                            \set, \g, \i, \o, \copy, ...) */
 extern const sh_cmd sh_jobs_commands[];  /* jobs_cmd.c: \bg \jobs */
+extern const sh_cmd sh_system_commands[]; /* commands_system.c: \!
+                                             \setenv \encoding */
 extern const sh_cmd sh_theme_commands[]; /* theme_cmd.c: \theme */
 
 /* For commands: the session's pieces. All borrowed. */

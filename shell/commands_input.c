@@ -271,10 +271,8 @@ static void on_edit_written(fileop *op)
 {
     edit *e = op->ctx;
     sh_session *s = e->s;
-    uv_process_options_t po;
-    uv_stdio_container_t io[3];
-    char *cmd, *argv[4];
-    int i, rc;
+    char *cmd;
+    int rc;
 
     e->path = op->path;
     op->path = NULL;
@@ -290,23 +288,8 @@ static void on_edit_written(fileop *op)
     /* As psql: the editor string runs through the shell, the file name
      * quoted. */
     cmd = pd_xasprintf("%s '%s'", editor(), e->path);
-    argv[0] = (char *)"sh";
-    argv[1] = (char *)"-c";
-    argv[2] = cmd;
-    argv[3] = NULL;
-    memset(&po, 0, sizeof(po));
-    for (i = 0; i < 3; i++) {
-        io[i].flags = UV_INHERIT_FD;
-        io[i].data.fd = i;
-    }
-    po.file = "/bin/sh";
-    po.args = argv;
-    po.stdio = io;
-    po.stdio_count = 3;
-    po.exit_cb = on_editor_exit;
     e->proc.data = e;
-    fflush(stdout);
-    rc = uv_spawn(pd_core_loop(sh_session_core(s)), &e->proc, &po);
+    rc = sh_commands_spawn_sh(s, &e->proc, cmd, on_editor_exit);
     free(cmd);
     if (rc < 0) {
         sh_session_errorf(s, "could not start editor \"%s\"", editor());

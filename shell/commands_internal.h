@@ -10,7 +10,10 @@
  *   commands_vars.c    variables and echo: \set, \unset, \echo, \qecho,
  *                      \warn;
  *   commands_buffer.c  the query buffer: \g, \gx, \gset, \p, \r;
- *   commands_input.c   input: \i, \ir, \e, \watch.
+ *   commands_input.c   input: \i, \ir, \e, \watch;
+ *   commands_system.c  the process's surroundings: \!, \setenv,
+ *                      \encoding (a table of its own,
+ *                      sh_system_commands).
  *
  * Every command function is an sh_cmd_fn (see commands.h). All of them
  * run on the loop thread and none blocks it. */
@@ -36,6 +39,15 @@ void sh_commands_extra_args(sh_session *s, const char *cmd, const char *p);
 /* Returns-owned path with a leading "~/" expanded, as psql's
  * expand_tilde. */
 char *sh_commands_expand_tilde(const char *path);
+
+/* ---- children with the terminal (commands.c) ---- */
+
+/* Starts "/bin/sh -c cmd" (cmd borrowed) in proc (its data set by the
+ * caller) with our standard input, output and error, after flushing what
+ * we printed. Returns uv_spawn's code: 0 and exit_cb runs once the child
+ * ends; negative and proc must still be closed with uv_close. */
+int sh_commands_spawn_sh(sh_session *s, uv_process_t *proc, const char *cmd,
+                         uv_exit_cb exit_cb);
 
 /* ---- files, on the thread pool (commands.c) ---- */
 

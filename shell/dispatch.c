@@ -22,6 +22,7 @@ static const sh_cmd *const tables[] = {
     sh_jobs_commands,
     sh_theme_commands,
     sh_restrict_commands,
+    sh_system_commands,
 };
 
 /* Finds name in the tables: an exact match first, else the longest command

@@ -88,3 +88,52 @@ else
     not_ok "\\watch: after Ctrl-C the prompt is on a line of its own" "no prompt"
 fi
 tmux_kill "$S"
+
+# ---- \!, \setenv, \encoding ----
+
+# An "editor" that writes a query into the file it is given: \setenv
+# EDITOR must reach \e's child. (\e comes last: in a script, pgdeck runs
+# what it read back after the rest of the input.)
+printf '#!/bin/sh\necho "select %s as edited;" > "$1"\n' "'by the editor'" \
+    >"$tmp/ed.sh"
+chmod +x "$tmp/ed.sh"
+same "\\! \\setenv \\encoding as psql" <<SQL
+\\setenv EDITOR $tmp/ed.sh
+\\encoding
+\\encoding latin1
+\\encoding
+\\echo :ENCODING
+select 'é' as latin;
+\\encoding foo
+\\encoding UTF8
+\\setenv
+\\setenv A=b
+\\setenv FOO bar x
+\\! echo "FOO is \$FOO"
+\\!echo no space
+\\setenv FOO
+\\! echo "FOO is now \${FOO-unset}"; exit 3
+\\echo still here
+\\e
+SQL
+
+# \! without a command starts \$SHELL with the terminal; pgdeck waits for
+# it (without blocking its loop) and prompts again once it exits.
+S=bang
+tmux_start "$S" 100 30 SHELL=/bin/sh "$PGDECK" shell -X
+if tmux_wait "$S" "^$db=$PC" 15; then
+    tmux_keys "$S" '\!' Enter
+    tmux_wait "$S" "^[#$]\$" 10
+    tmux_keys "$S" 'echo inner-$((6 * 7)); exit' Enter
+    tmux_wait "$S" "^inner-42" 10
+    tmux_keys "$S" "select 'back' as w \\g" Enter
+    if tmux_wait "$S" "^ back" 10; then
+        ok "\\! starts \$SHELL and the prompt comes back after it"
+    else
+        not_ok "\\! starts \$SHELL and the prompt comes back after it" \
+            "$(tmux_capture "$S" | grep -v '^$' | tail -n 5 | tr '\n' '|')"
+    fi
+else
+    not_ok "\\! starts \$SHELL and the prompt comes back after it" "no prompt"
+fi
+tmux_kill "$S"
