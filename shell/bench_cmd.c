@@ -585,8 +585,9 @@ fail:
 }
 
 const sh_cmd sh_batch_commands[] = {
-    {"batch", sh_bench_cmd_batch, "\\batch FILE SQL",
-     "run SQL once per row of FILE (CSV or JSON), pipelined, all or none"},
+    {"batch", sh_bench_cmd_batch, "\\batch FILE [header] SQL",
+     "run SQL once per row of FILE (CSV, header: skip its first line; "
+     "or JSON), pipelined, all or none"},
     {"bench", cmd_bench, "\\bench [--clients N] [--duration S] ...",
      "benchmark a statement on the pool (\\bench --help)"},
     {NULL, NULL, NULL, NULL},

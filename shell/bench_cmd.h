@@ -7,9 +7,11 @@
  *                [-h HOST] [-p PORT] [-U USER] [-d DBNAME] [--config FILE]
  *                [DBNAME | CONNINFO | URI]
  *
- *   \batch FILE SQL   executemany: each row of FILE (CSV, or a JSON array
+ *   \batch FILE [header] SQL
+ *                     executemany: each row of FILE (CSV, or a JSON array
  *                     of arrays or of objects) is one parameter set of SQL,
- *                     all in one transaction on a pool connection
+ *                     all in one transaction on a pool connection; with
+ *                     header a CSV file's first line is skipped
  *   \bench [OPTIONS]  the same benchmark on the session's pool (no --jobs)
  *
  * --jobs N runs N threads, each with its own core (loop and pool) and its

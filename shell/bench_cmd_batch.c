@@ -1,4 +1,4 @@
-/* bench_cmd_batch.c: the shell's \batch FILE SQL (see
+/* bench_cmd_batch.c: the shell's \batch FILE [header] SQL (see
  * bench_cmd_internal.h). The file is read with uv_fs (the loop keeps
  * running: the dashboard's command line uses the same commands), its CSV
  * or JSON rows turned into parameter sets and handed to core/batch. */
@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cjson/cJSON.h>
 
@@ -25,6 +26,7 @@ typedef struct rows {
     size_t n, cap;
     size_t nrows;
     int ncols;
+    bool header_width; /* ncols came from a skipped header line */
 } rows;
 
 static void rows_add(rows *r, char *val)
@@ -50,12 +52,13 @@ static void rows_free(rows *r)
 static int rows_end(rows *r, int got, size_t where, const char *what,
                     char *why, size_t whylen)
 {
-    if (r->nrows == 0)
+    if (r->nrows == 0 && !r->header_width)
         r->ncols = got;
     else if (got != r->ncols)
         return sh_bench_cmd_bad(why, whylen, "%s %zu has %d values, the "
-                                "first row has %d", what, where, got,
-                                r->ncols);
+                                "first %s has %d", what, where, got,
+                                r->header_width ? "line (the header)"
+                                                : "row", r->ncols);
     r->nrows++;
     return 0;
 }
@@ -63,9 +66,10 @@ static int rows_end(rows *r, int got, size_t where, const char *what,
 /* CSV as RFC 4180 and COPY read it: ',' between fields, '"' quotes with
  * "" inside, CRLF or LF between records, an unquoted empty field is NULL
  * and a quoted one is the empty string. Blank lines are skipped. Every
- * record is a parameter row (no header line). */
-static int parse_csv(const char *p, size_t len, rows *r, char *why,
-                     size_t whylen)
+ * record is a parameter row, but the first when header (as COPY's CSV
+ * HEADER: skipped, though its count of fields sets the row width). */
+static int parse_csv(const char *p, size_t len, bool header, rows *r,
+                     char *why, size_t whylen)
 {
     const char *end = p + len;
     size_t line = 1;
@@ -133,6 +137,16 @@ static int parse_csv(const char *p, size_t len, rows *r, char *why,
             line++;
         }
         rc = rows_end(r, got, start_line, "line", why, whylen);
+        if (rc == 0 && header && r->nrows == 1) {
+            /* The names are no parameters: drop them, keep the width. */
+            int c;
+            for (c = 0; c < r->ncols; c++)
+                free(r->v[c]);
+            r->n = 0;
+            r->nrows = 0;
+            header = false;
+            r->header_width = true;
+        }
     }
 out:
     pd_strbuf_free(&f);
@@ -196,6 +210,7 @@ typedef struct batch_job {
     sh_session *s;   /* borrowed */
     char *path;      /* owned */
     char *sql;       /* owned */
+    bool header;     /* CSV: the first line names the columns */
     uv_fs_t req;
     uv_file fd;
     pd_strbuf data;  /* the file */
@@ -243,7 +258,7 @@ static void run_rows(batch_job *j)
         k++;
     rc = k < len && p[k] == '['
              ? parse_json(p, len, &j->rows, why, sizeof(why))
-             : parse_csv(p, len, &j->rows, why, sizeof(why));
+             : parse_csv(p, len, j->header, &j->rows, why, sizeof(why));
     if (rc != 0) {
         sh_session_errorf(j->s, "\\batch: %s: %s", j->path, why);
         job_end(j, 1);
@@ -330,13 +345,16 @@ static void on_open(uv_fs_t *req)
         fs_failed(j, rc);
 }
 
-/* \batch FILE SQL: FILE is a word, quoted with '...' when it has blanks;
- * SQL is the rest of the line. */
+/* \batch FILE [header] SQL: FILE is a word, quoted with '...' when it has
+ * blanks; the word "header" says a CSV file's first line names the columns
+ * (as \copy's csv header; no SQL statement starts with it); SQL is the
+ * rest of the line. Without it every line of a CSV file is data. */
 int sh_bench_cmd_batch(sh_session *s, const char *args)
 {
     batch_job *j;
     pd_strbuf path = PD_STRBUF_INIT;
     const char *p = args;
+    bool header = false;
     int rc;
 
     if (*p == '\'') {
@@ -356,16 +374,24 @@ int sh_bench_cmd_batch(sh_session *s, const char *args)
     }
     while (isspace((unsigned char)*p))
         p++;
+    if (strncasecmp(p, "header", 6) == 0 &&
+        (p[6] == '\0' || isspace((unsigned char)p[6]))) {
+        header = true;
+        for (p += 6; isspace((unsigned char)*p); p++)
+            ;
+    }
     if (path.len == 0 || *p == '\0') {
         pd_strbuf_free(&path);
-        sh_session_errorf(s, "\\batch: usage: \\batch FILE SQL (one row of "
-                          "FILE, CSV or JSON, per execution of SQL)");
+        sh_session_errorf(s, "\\batch: usage: \\batch FILE [header] SQL "
+                          "(one row of FILE, CSV or JSON, per execution of "
+                          "SQL; without header every CSV line is data)");
         return 1;
     }
     j = pd_xcalloc(1, sizeof(*j));
     j->s = s;
     j->path = pd_strbuf_steal(&path);
     j->sql = pd_xstrdup(p);
+    j->header = header;
     j->fd = -1;
     j->req.data = j;
     rc = uv_fs_open(pd_core_loop(sh_session_core(s)), &j->req, j->path,

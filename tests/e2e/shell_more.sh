@@ -137,3 +137,33 @@ else
     not_ok "\\! starts \$SHELL and the prompt comes back after it" "no prompt"
 fi
 tmux_kill "$S"
+
+# ---- \batch FILE header SQL ----
+
+# A CSV file whose first line names the columns: with "header" that line
+# is skipped (as \copy's csv header), without it it is data and fails.
+printf 'a,b\n1,x\n2,"y, z"\n' >"$tmp/h.csv"
+printf 'a,b\n1,x,extra\n' >"$tmp/h3.csv"
+out=$(timeout 30 "$PGDECK" shell -X -c 'create table bt (a int, b text)' \
+    -c "\\batch $tmp/h.csv insert into bt values (\$1, \$2)" \
+    -c "\\batch $tmp/h.csv header insert into bt values (\$1, \$2)" \
+    -c "\\batch $tmp/h3.csv HEADER insert into bt values (\$1, \$2)" \
+    -c "\\batch $tmp/h.csv header" \
+    -c '\pset format unaligned' -c 'table bt' 2>&1)
+want="CREATE TABLE
+row 1: ERROR:  invalid input syntax for type integer: \"a\"
+CONTEXT:  unnamed portal parameter \$1 = '...'
+BATCH 2
+\\batch: $tmp/h3.csv: line 2 has 3 values, the first line (the header) has 2
+\\batch: usage: \\batch FILE [header] SQL (one row of FILE, CSV or JSON, per execution of SQL; without header every CSV line is data)
+Output format is unaligned.
+a|b
+1|x
+2|y, z
+(2 rows)"
+if [ "$out" = "$want" ]; then
+    ok "\\batch FILE header SQL skips a CSV header line"
+else
+    not_ok "\\batch FILE header SQL skips a CSV header line"
+    diff <(printf '%s\n' "$want") <(printf '%s\n' "$out") | sed 's/^/#   /' >&2
+fi
