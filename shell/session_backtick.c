@@ -10,8 +10,8 @@
  *
  * Only commands that read their arguments psql's way take backquotes:
  * those of psql's own tables, but for the ones that take the rest of the
- * line as it is (\copy, \gather) and pipes ("\g |cmd", "\o |cmd"), which
- * psql hands to the shell untouched. pgdeck's own commands (\bench, \bg,
+ * line as it is (\copy, \gather, \!) and pipes ("\g |cmd", "\o |cmd"),
+ * which psql hands to the shell untouched. pgdeck's own commands (\bench, \bg,
  * ...) read their arguments themselves: a backquote there is text. */
 #include "shell/session_internal.h"
 
@@ -60,13 +60,15 @@ static bool takes_backticks(const char *line, unsigned *flags)
     memcpy(name, line, n);
     name[n] = '\0';
     *flags = 0;
-    if (strcmp(name, "copy") == 0 || strcmp(name, "gather") == 0)
+    if (strcmp(name, "copy") == 0 || strcmp(name, "gather") == 0 ||
+        strcmp(name, "!") == 0)
         return false;
     if (strcmp(name, "g") == 0 || strcmp(name, "gx") == 0 ||
         strcmp(name, "o") == 0 || strcmp(name, "out") == 0)
         *flags = SH_TICK_PIPE_ENDS;
     return in_table(sh_session_commands, name) ||
            in_table(sh_psql_commands, name) ||
+           in_table(sh_system_commands, name) ||
            in_table(sh_describe_commands, name);
 }
 
