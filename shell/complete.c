@@ -33,6 +33,7 @@ typedef struct strlist {
 typedef struct rel {
     char *name, *schema;
     bool visible;
+    char kind;              /* pg_class.relkind */
 } rel;
 
 /* A column and its relation's name. */
@@ -133,21 +134,23 @@ static void really_free(sh_complete *c)
     free(c);
 }
 
-/* kind, name, parent (schema of a relation, relation of a column). */
+/* kind, name, parent (schema of a relation, relation of a column), and a
+ * relation's relkind. Indexes are there for \d and \di only. */
 static const char catalog_sql[] =
-    "SELECT 'k', word, NULL FROM pg_catalog.pg_get_keywords() "
+    "SELECT 'k', word, NULL, NULL::text "
+    "  FROM pg_catalog.pg_get_keywords() "
     "UNION ALL "
-    "SELECT 's', nspname, NULL FROM pg_catalog.pg_namespace "
+    "SELECT 's', nspname, NULL, NULL FROM pg_catalog.pg_namespace "
     " WHERE nspname !~ '^pg_(toast|temp)' "
     "UNION ALL "
     "SELECT CASE WHEN pg_catalog.pg_table_is_visible(c.oid) THEN 'r' "
-    "       ELSE 'R' END, c.relname, n.nspname "
+    "       ELSE 'R' END, c.relname, n.nspname, c.relkind::text "
     "  FROM pg_catalog.pg_class c "
     "  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-    " WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S') "
+    " WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S', 'i', 'I') "
     "   AND n.nspname !~ '^pg_(toast|temp)' "
     "UNION ALL "
-    "SELECT 'c', a.attname, c.relname "
+    "SELECT 'c', a.attname, c.relname, NULL "
     "  FROM pg_catalog.pg_attribute a "
     "  JOIN pg_catalog.pg_class c ON c.oid = a.attrelid "
     "  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
@@ -156,7 +159,8 @@ static const char catalog_sql[] =
     "   AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
     "   AND n.nspname !~ '^pg_(toast|temp)' "
     "UNION ALL "
-    "SELECT DISTINCT 'f', p.proname::text, NULL FROM pg_catalog.pg_proc p "
+    "SELECT DISTINCT 'f', p.proname::text, NULL, NULL "
+    "  FROM pg_catalog.pg_proc p "
     " WHERE pg_catalog.pg_function_is_visible(p.oid)";
 
 static void on_catalog(pd_result *res, const pd_error *err, void *ctx)
@@ -179,6 +183,7 @@ static void on_catalog(pd_result *res, const pd_error *err, void *ctx)
         const char *k = pd_result_value(res, i, 0);
         const char *name = pd_result_value(res, i, 1);
         const char *parent = pd_result_value(res, i, 2);
+        const char *relkind = pd_result_value(res, i, 3);
 
         if (k == NULL || name == NULL)
             continue;
@@ -200,6 +205,7 @@ static void on_catalog(pd_result *res, const pd_error *err, void *ctx)
             }
             c->rels[c->nrels].name = pd_xstrdup(name);
             c->rels[c->nrels].schema = pd_xstrdup(parent ? parent : "");
+            c->rels[c->nrels].kind = relkind != NULL ? relkind[0] : 'r';
             c->rels[c->nrels++].visible = k[0] == 'r';
             break;
         case 'c':
@@ -400,9 +406,14 @@ static bool system_schema(const char *schema)
            strcmp(schema, "information_schema") == 0;
 }
 
-/* Relations: visible ones by name (system ones only when the word starts
- * with "pg_"), others as schema.name; schemas with a dot. */
-static void add_relations(sh_complete *c, cand_list *l, const char *text)
+/* The relkinds a statement's relation may be: no indexes. */
+#define ANY_RELATION "rpvmfS"
+
+/* Relations whose relkind is in kinds: visible ones by name (system ones
+ * only when the word starts with "pg_"), others as schema.name; schemas
+ * with a dot. */
+static void add_relations(sh_complete *c, cand_list *l, const char *text,
+                          const char *kinds)
 {
     size_t n = strlen(text), i;
     const char *dot = strchr(text, '.');
@@ -411,6 +422,8 @@ static void add_relations(sh_complete *c, cand_list *l, const char *text)
         size_t sl = (size_t)(dot - text);
         for (i = 0; i < c->nrels; i++) {
             const rel *r = &c->rels[i];
+            if (strchr(kinds, r->kind) == NULL)
+                continue;
             if (strlen(r->schema) == sl && strncmp(r->schema, text, sl) == 0 &&
                 prefix_ci(r->name, dot + 1, strlen(dot + 1)))
                 cand_add(l, pd_xasprintf("%s.%s", r->schema, r->name));
@@ -419,7 +432,8 @@ static void add_relations(sh_complete *c, cand_list *l, const char *text)
     }
     for (i = 0; i < c->nrels; i++) {
         const rel *r = &c->rels[i];
-        if (!r->visible || !prefix_ci(r->name, text, n))
+        if (!r->visible || !prefix_ci(r->name, text, n) ||
+            strchr(kinds, r->kind) == NULL)
             continue;
         /* psql offers system relations only for a "pg_" prefix. */
         if (system_schema(r->schema) && strncmp(text, "pg_", 3) != 0)
@@ -505,6 +519,25 @@ static bool file_command(const char *cmd, size_t n)
     return in_words(cmd, n, names, sizeof(names) / sizeof(char *));
 }
 
+/* The relkinds psql's tab-complete.c offers after a \d command (name
+ * without its "+" or "S", n bytes): \d any relation, \dt tables, \dv
+ * views, \dm materialized views, \ds sequences, \di indexes, \dE
+ * foreign tables; any other \d... any relation but an index. */
+static const char *d_kinds(const char *cmd, size_t n)
+{
+    if (n < 2)
+        return ANY_RELATION "iI";
+    switch (cmd[1]) {
+    case 't': return "rp";
+    case 'v': return "v";
+    case 'm': return "m";
+    case 's': return "S";
+    case 'i': return "iI";
+    case 'E': return "f";
+    default: return ANY_RELATION;
+    }
+}
+
 enum { CTX_NONE, CTX_FILES };
 
 /* Fills l for the word text after before; returns CTX_FILES when
@@ -528,13 +561,13 @@ static int complete_into(sh_complete *c, const char *before,
         if (file_command(cmd, n))
             return CTX_FILES;
         if (n >= 1 && cmd[0] == 'd')
-            add_relations(c, l, text);
+            add_relations(c, l, text, d_kinds(cmd, n));
         return CTX_NONE;
     }
     last_word(before, word, sizeof(word), &punct);
     if (in_words(word, strlen(word), rel_words,
                  sizeof(rel_words) / sizeof(char *))) {
-        add_relations(c, l, text);
+        add_relations(c, l, text, ANY_RELATION);
         return CTX_NONE;
     }
     if (strchr(text, '.') != NULL) {
@@ -543,7 +576,7 @@ static int complete_into(sh_complete *c, const char *before,
         free(all);
         add_columns(c, l, text, tabs, ntabs);
         if (l->n == 0)
-            add_relations(c, l, text);
+            add_relations(c, l, text, ANY_RELATION);
         return CTX_NONE;
     }
     if (word[0] == '\0' && punct == '\0') {

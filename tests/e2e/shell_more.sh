@@ -167,3 +167,30 @@ else
     not_ok "\\batch FILE header SQL skips a CSV header line"
     diff <(printf '%s\n' "$want") <(printf '%s\n' "$out") | sed 's/^/#   /' >&2
 fi
+
+# ---- completion after \dt, \dv, \di, \ds, \dm ----
+
+# As psql's tab-complete.c: each lists its own kind of relation only.
+"$PSQL" -X -q -c 'create table cta (a int primary key)' \
+    -c 'create view cva as select 1' -c 'create sequence csa' \
+    -c 'create materialized view cma as select 1' || exit 1
+S=complete
+tmux_start "$S" 120 30 "$PGDECK" shell -X
+if tmux_wait "$S" "^$db=$PC" 15; then
+    for pair in 'dt:cta' 'dv:cva' 'di:cta_pkey' 'ds:csa' 'dm:cma'; do
+        cmd=${pair%%:*} want=${pair#*:}
+        tmux_keys "$S" "\\$cmd c" Tab Tab
+        # "\dt c" alone completes to "\dt cta": one candidate.
+        if tmux_wait "$S" "^$db=$PC \\\\$cmd $want\$" 10; then
+            ok "\\$cmd completes to its own kind ($want) only"
+        else
+            not_ok "\\$cmd completes to its own kind ($want) only" \
+                "$(tmux_capture "$S" | grep -v '^$' | tail -n 3 | tr '\n' '|')"
+        fi
+        tmux_keys "$S" C-u
+        tmux_keys "$S" C-l
+    done
+else
+    not_ok "\\dt completion" "no prompt"
+fi
+tmux_kill "$S"
