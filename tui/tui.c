@@ -116,11 +116,12 @@ void tui_relayout(tui *t)
     tui_mark_all(t);
 }
 
-/* The header's right part: sync progress, zoom, the refresh state and
- * the clock. A lost server takes the refresh state's place (into lost,
- * "" when not lost), as the refresh interval means nothing then. */
-static void header_right(tui *t, char *right, size_t len, char *lost,
-                         size_t lost_len, const char *clock)
+/* The header's right part, in avail columns beside the left part: sync
+ * progress, zoom, the refresh state and the clock. A lost server takes
+ * the refresh state's place (into lost, "" when not lost), as the refresh
+ * interval means nothing then. */
+static void header_right(tui *t, int avail, char *right, size_t len,
+                         char *lost, size_t lost_len, const char *clock)
 {
     tui_outage o = tui_outage_get(t->core);
     char sync[40] = "", state[24];
@@ -139,9 +140,9 @@ static void header_right(tui *t, char *right, size_t len, char *lost,
              lost[0] != '\0' ? lost : state, clock);
     /* The clock matters most, then an outage, then the database: narrow
      * screens cut the rest first, then the left part's end. */
-    if (lost[0] != '\0' && tui_panel_width(right) > getmaxx(t->header) - 20)
+    if (lost[0] != '\0' && tui_panel_width(right) > avail)
         snprintf(right, len, " %s  %s ", lost, clock);
-    else if (tui_panel_width(right) > getmaxx(t->header) - 20)
+    else if (tui_panel_width(right) > avail)
         snprintf(right, len, "%s %s ", sync, clock);
 }
 
@@ -157,7 +158,8 @@ static void draw_header(tui *t)
     if (localtime_r(&now, &tm) != NULL)
         strftime(clock, sizeof(clock), "%H:%M:%S", &tm);
     left = pd_xasprintf(" pgdeck %s  db %s", PD_VERSION, db ? db : "?");
-    header_right(t, right, sizeof(right), lost, sizeof(lost), clock);
+    header_right(t, w - tui_panel_width(left), right, sizeof(right), lost,
+                 sizeof(lost), clock);
     if (tui_panel_width(left) + tui_panel_width(right) > w && lost[0] == '\0')
         snprintf(right, sizeof(right), " %s ", clock);
     rlen = tui_panel_width(right);
@@ -171,7 +173,8 @@ static void draw_header(tui *t)
     tui_panel_putn(t->header, 0, 0, a, left, w - rlen);
     if (rlen > 0)
         tui_panel_put(t->header, 0, w - rlen, a, right);
-    /* The outage in the error role, over its place in the right part. */
+    /* The outage in the alert role (made to catch the eye), over its
+     * place in the right part. */
     at = lost[0] != '\0' && rlen > 0 ? strstr(right, lost) : NULL;
     if (at != NULL) {
         *at = '\0';
