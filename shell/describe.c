@@ -477,7 +477,12 @@ static void on_result(pd_result *res, const pd_error *err, void *ctx)
 
     if (err != NULL) {
         pd_result_free(res);
-        sh_session_print_error(j->s, err);
+        if (j->terse && err->kind != PD_ERR_CONNECTION)
+            sh_session_errorf(j->s, "%s:  %s",
+                              err->severity != NULL ? err->severity : "ERROR",
+                              err->message);
+        else
+            sh_session_print_error(j->s, err);
         /* A server that cannot be reached ends the run, as in psql. */
         sh_describe_job_end(j, err->kind == PD_ERR_CONNECTION ? 2 : 1);
         return;
@@ -550,6 +555,28 @@ int sh_describe_job_refused(job *j)
     return 1;
 }
 
+/* The matches of a command that describes each in turn (takes res):
+ * none is a failure, said unless quiet; else the first is described. */
+void sh_describe_each(job *j, pd_result *res, const char *one,
+                      const char *many, void (*first)(job *j))
+{
+    if (pd_result_nrows(res) == 0) {
+        bool quiet = sh_session_print_opts(j->s)->quiet;
+
+        if (!quiet && j->pattern != NULL)
+            sh_session_errorf(j->s, "Did not find any %s named \"%s\".", one,
+                              j->pattern);
+        else if (!quiet)
+            sh_session_errorf(j->s, "Did not find any %s.", many);
+        pd_result_free(res);
+        sh_describe_job_end(j, 1);
+        return;
+    }
+    j->rels = res;
+    j->rel = 0;
+    first(j);
+}
+
 /* Prints a list under its title (NULLs as ""), as psql's printQuery. */
 void sh_describe_print_list(job *j, const pd_result *res, const char *title,
                             const char *const *footers, size_t nfooters)
@@ -588,6 +615,36 @@ DESCRIBE_CMD(cmd_du, "du", sh_describe_list_roles(j))
 DESCRIBE_CMD(cmd_dg, "dg", sh_describe_list_roles(j))
 DESCRIBE_CMD(cmd_l, "l", sh_describe_list_databases(j))
 DESCRIBE_CMD(cmd_list, "list", sh_describe_list_databases(j))
+DESCRIBE_CMD(cmd_dx, "dx", sh_describe_extensions(j))
+DESCRIBE_CMD(cmd_dT, "dT", sh_describe_types(j))
+DESCRIBE_CMD(cmd_dp, "dp", sh_describe_privileges(j))
+
+/* psql knows \z and \sf[+] only as such: a tail the table lookup lets
+ * through ("\zS", "\sfS") is an unknown command there. */
+static bool bad_tail(sh_session *s, const char *name, const char *allowed)
+{
+    const char *tail = sh_session_name_tail(s);
+
+    if (strspn(tail, allowed) == strlen(tail) && strlen(tail) <= 1)
+        return false;
+    sh_session_errorf(s, "invalid command \\%s%s", name, tail);
+    return true;
+}
+
+static int cmd_z(sh_session *s, const char *args)
+{
+    if (bad_tail(s, "z", ""))
+        return 1;
+    return sh_describe_privileges(sh_describe_job_new(s, "z", args));
+}
+
+static int cmd_sf(sh_session *s, const char *args)
+{
+    if (bad_tail(s, "sf", "+"))
+        return 1;
+    return sh_describe_function_source(sh_describe_job_new(s, "sf", args),
+                                       args);
+}
 
 const sh_cmd sh_describe_commands[] = {
     {"d", cmd_d, "\\d[S+] [NAME]",
@@ -610,6 +667,12 @@ const sh_cmd sh_describe_commands[] = {
     {"dg", cmd_dg, "\\dg[S+] [PATTERN]", "list roles"},
     {"l", cmd_l, "\\l[+] [PATTERN]", "list databases"},
     {"list", cmd_list, NULL, NULL},
+    {"dx", cmd_dx, "\\dx[+] [PATTERN]", "list extensions"},
+    {"dT", cmd_dT, "\\dT[S+] [PATTERN]", "list data types"},
+    {"dp", cmd_dp, "\\dp [PATTERN]",
+     "list table, view, and sequence access privileges"},
+    {"z", cmd_z, "\\z [PATTERN]", "same as \\dp"},
+    {"sf", cmd_sf, "\\sf[+] FUNCNAME", "show a function's definition"},
     {NULL, NULL, NULL, NULL},
 };
 

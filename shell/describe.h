@@ -1,8 +1,8 @@
 /* describe.h: psql's \d family of backslash commands.
  *
  * \d [NAME], \dt, \di, \dv, \dm, \ds, \df, \dn, \du (\dg), \l (\list),
- * each with psql's "+" (more columns) and "S" (system objects) modifiers
- * and psql's name patterns. They run their catalog queries on the
+ * \dx, \dT, \dp (\z) and \sf, each with psql's "+" (more columns) and
+ * "S" (system objects) modifiers and psql's name patterns. They run their catalog queries on the
  * session's connection and print exactly what psql 15 prints: titles,
  * headers, footers, and its messages when nothing matches. */
 #ifndef SH_DESCRIBE_H

@@ -11,7 +11,8 @@
  *                        those about the relation itself, then the print;
  *   describe_attached.c  the footer steps about what hangs off a table:
  *                        indexes, constraints, policies, statistics,
- *                        rules, publications, triggers.
+ *                        rules, publications, triggers;
+ *   describe_more.c      \dx, \dT, \dp (\z), \sf.
  *
  * A command is a job: a chain of catalog queries on the session's
  * connection, one at a time, each result handled by the step that asked
@@ -136,6 +137,8 @@ struct job {
     bool system;       /* "S" */
     const char *kinds; /* \d lists: which of "tvmisE" */
     step_fn next;      /* the step waiting for the query in flight */
+    bool terse;        /* a server error is said as "SEVERITY:  message"
+                          alone, psql's minimal_error_message (\sf) */
 
     /* \d NAME */
     pd_result *rels;   /* oid, schema, name of each match */
@@ -171,6 +174,13 @@ bool sh_describe_job_pattern(job *j, qb *q, const char *schemavar,
 /* A pattern psql refuses fails the command before any query: frees j,
  * returns 1. */
 int sh_describe_job_refused(job *j);
+/* The matches (res, taken; their rows in j->rels) of a command that
+ * describes each in turn: none fails the command, said unless quiet as
+ * psql says it ("Did not find any <one> named "PATTERN"." or, without a
+ * pattern, "Did not find any <many>."); otherwise calls first with
+ * j->rel at 0. */
+void sh_describe_each(job *j, pd_result *res, const char *one,
+                      const char *many, void (*first)(job *j));
 /* Prints a list under its title (NULLs as ""), as psql's printQuery;
  * footers (borrowed) under it. */
 void sh_describe_print_list(job *j, const pd_result *res, const char *title,
@@ -184,6 +194,15 @@ int sh_describe_list_functions(job *j, const char *types); /* "anptw" */
 int sh_describe_list_schemas(job *j);
 int sh_describe_list_roles(job *j);
 int sh_describe_list_databases(job *j);
+/* The SQL spelling psql maps a type pattern to ("int" is "integer");
+ * pat itself or a static string. */
+const char *sh_describe_map_type_name(const char *pat);
+/* describe_more.c */
+int sh_describe_extensions(job *j);
+int sh_describe_types(job *j);
+int sh_describe_privileges(job *j);
+/* \sf: args (borrowed) is the whole line, the function's name. */
+int sh_describe_function_source(job *j, const char *args);
 /* describe_rel.c: \d [NAME] */
 int sh_describe_rel(job *j);
 

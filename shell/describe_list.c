@@ -117,8 +117,9 @@ static void on_functions(job *j, pd_result *res)
 }
 
 /* The type names the grammar accepts but neither pg_type nor format_type
- * spells that way, as psql maps them in argument patterns. */
-static const char *map_type_name(const char *pat)
+ * spells that way, as psql maps them in type patterns (\df's argument
+ * types, \dT). Returns pat itself or a static string. */
+const char *sh_describe_map_type_name(const char *pat)
 {
     static const char *const map[] = {
         "decimal", "numeric", "float", "double precision",
@@ -248,7 +249,8 @@ static bool function_arg_patterns(job *j, qb *q, char *const *argpat,
                  "pg_catalog.format_type(t%d.oid, NULL)", i);
         snprintf(var[3], sizeof(var[3]),
                  "pg_catalog.pg_type_is_visible(t%d.oid)", i);
-        msg = sh_describe_add_pattern(q, map_type_name(argpat[i]),
+        msg = sh_describe_add_pattern(q,
+                                      sh_describe_map_type_name(argpat[i]),
                                       sh_session_dbname(j->s), var[0],
                                       var[1], var[2], var[3], 3);
         if (msg != NULL) {

@@ -389,17 +389,7 @@ void sh_describe_rel_done(job *j)
 
 static void on_matches(job *j, pd_result *res)
 {
-    if (pd_result_nrows(res) == 0) {
-        if (!sh_session_print_opts(j->s)->quiet)
-            sh_session_errorf(j->s, "Did not find any relation named \"%s\".",
-                              j->pattern);
-        pd_result_free(res);
-        sh_describe_job_end(j, 1);
-        return;
-    }
-    j->rels = res;
-    j->rel = 0;
-    describe_next(j);
+    sh_describe_each(j, res, "relation", "relations", describe_next);
 }
 
 /* \d [NAME]: without a name, the list of relations; with one, a

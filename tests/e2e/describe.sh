@@ -4,7 +4,8 @@
 # Builds the catalog of tests/e2e/corpus/describe.sql (tables with every
 # kind of constraint, identity and generated columns, partial and other
 # indexes, views, a materialized view, sequences, functions, partitions,
-# policies, a second schema, two roles) in a database of its own, then
+# policies, a second schema, two roles, an extension, types of each kind,
+# table and column privileges) in a database of its own, then
 # runs every command below through `pgdeck -c` and `psql -X -c` and
 # compares stdout and stderr byte for byte, and the exit status. One TAP
 # line per command and output mode; a mismatch prints a short diff on
@@ -113,6 +114,18 @@ commands=(
     "\\d $db.public.markets" '\d nodb.public.markets' '\d a.b.c.d'
     '\dn a.b' '\du a.b' '\l a.b' '\df x.y.z.w'
     '\d nosuch' '\d+ nosuch' '\d a b' '\dt markets extra' '\d+ markets x y'
+    '\dx' '\dx+' '\dx lo' '\dx+ plpgsql' '\dxS+ l*' '\dx nosuch'
+    '\dx+ nosuch' '\dx a.b' '\dx+ a.b' '\dx lo extra'
+    '\dT' '\dT+' '\dT mood' '\dT+ pd_other.*' '\dTS int' '\dTS+ int4'
+    '\dTS float' '\dT *.pair' '\dT nosuch' '\dT a.b.c.d' "\\dT $db.public.*"
+    '\dp' '\dp mark*' '\z secure' '\dp pd_other.*' '\dpS+ ticket_seq'
+    '\dp pg_class' '\dp pg_catalog.pg_class' '\dp nosuch' '\z a.b.c.d'
+    '\zS' '\dp open_markets x'
+    '\sf add_one' '\sf+ add_one' '\sf pd_other.clamp' '\sf+ pd_other.clamp'
+    '\sf+ proc1' '\sf add_one(integer)' '\sf+ add_one ( int )'
+    '\sf pd_other.ptest' '\sf' '\sf nosuch' '\sf add_one(text)'
+    '\sf pd_other.mysum' '\sf int4pl extra' '\sf a.b.c' "\\sf it's"
+    '\sf trg' '\sfS add_one' '\sf+ int4pl'
 )
 for c in "${commands[@]}"; do
     compare "" "$c"
@@ -138,7 +151,8 @@ done
 # program's name aside) on the messages. The exit status of a file with
 # failed commands is the file runner's business, not compared here.
 printf '%s\n' '\dt markets extra' '\d nosuch' '\dn a.b' '\dt nosuch' \
-    '\d+ markets' >"$tmp/cmds.sql"
+    '\d+ markets' '\sf' '\sf nosuch' '\dx+ nosuch' '\zS' '\sf+ add_one' \
+    >"$tmp/cmds.sql"
 run "$PSQL" "$tmp/fp" -X -f "$tmp/cmds.sql"
 run "$PGDECK" "$tmp/fd" -f "$tmp/cmds.sql"
 sed -i 's/^psql:/PROG:/' "$tmp/fp.err"
@@ -157,7 +171,8 @@ fi
 # The output modes, on a few commands with titles and footers.
 for flags in "-A" "-t" "--csv" "-x" "-A -x" "-t -x" "-q"; do
     for c in '\dt' '\d markets' '\d+ trades_id_seq' '\du pd*' '\dn pd_other' \
-        '\dt nosuch' '\d nosuch' '\dS+ pg_class' '\dv' '\df add*'; do
+        '\dt nosuch' '\d nosuch' '\dS+ pg_class' '\dv' '\df add*' \
+        '\dx+' '\dT+' '\dp secure' '\sf+ add_one' '\dx+ nosuch'; do
         compare "$flags" "$c"
     done
 done
@@ -167,7 +182,7 @@ for pre in '\pset border 0' '\pset border 2' '\pset footer off' \
     '\pset null (null)' '\x on' '\pset tuples_only on' \
     '\pset format unaligned'; do
     for c in '\dt' '\d+ markets' '\d+ trades_id_seq' '\du+' '\dn pd_other' \
-        '\df+ add_one' '\dn nosuch'; do
+        '\df+ add_one' '\dn nosuch' '\dx+ lo' '\dT+ mood' '\dp mark*'; do
         compare "" "$c" "$pre"
     done
 done

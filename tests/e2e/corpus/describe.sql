@@ -121,3 +121,30 @@ CLUSTER bookings USING bookings_nnd;
 
 -- Publications: a table, a schema.
 CREATE PUBLICATION pd_pub FOR TABLE markets, TABLES IN SCHEMA pd_other;
+
+-- \dx: an extension from postgresql-contrib (plpgsql is there already).
+CREATE EXTENSION lo;
+
+-- \dT: a domain, an enum (with a comment), and the composite type pair.
+CREATE DOMAIN posint AS integer CHECK (VALUE > 0);
+CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');
+COMMENT ON TYPE mood IS 'feelings';
+CREATE TYPE pd_other.range_kind AS ENUM ('open', 'closed');
+
+-- \dp: table, column and sequence privileges (secure has policies).
+GRANT SELECT, INSERT ON markets TO pd_desc_role;
+GRANT UPDATE (name, price) ON markets TO pd_desc_role;
+GRANT SELECT (code) ON open_markets TO pd_desc_nologin;
+GRANT USAGE ON SEQUENCE ticket_seq TO pd_desc_role WITH GRANT OPTION;
+GRANT SELECT ON secure TO PUBLIC;
+
+-- \sf: a plpgsql function with a body of several lines.
+CREATE FUNCTION pd_other.clamp(v integer, lo integer DEFAULT 0)
+    RETURNS integer LANGUAGE plpgsql STABLE STRICT AS $$
+BEGIN
+    IF v < lo THEN
+        RETURN lo;
+    END IF;
+    RETURN v;
+END
+$$;
