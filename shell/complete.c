@@ -560,8 +560,16 @@ static int complete_into(sh_complete *c, const char *before,
         size_t n = strcspn(cmd, " \t+S");
         if (file_command(cmd, n))
             return CTX_FILES;
+        /* \dx and \dT name extensions and types, which the cache does
+         * not hold: nothing rather than relations; \z is \dp. */
+        if (n >= 2 && cmd[0] == 'd' && (cmd[1] == 'x' || cmd[1] == 'T'))
+            return CTX_NONE;
         if (n >= 1 && cmd[0] == 'd')
             add_relations(c, l, text, d_kinds(cmd, n));
+        else if (n == 1 && cmd[0] == 'z')
+            add_relations(c, l, text, ANY_RELATION);
+        else if (n == 2 && strncmp(cmd, "sf", 2) == 0)
+            add_functions(c, l, text);
         return CTX_NONE;
     }
     last_word(before, word, sizeof(word), &punct);
