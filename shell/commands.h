@@ -107,6 +107,9 @@ const char *sh_session_query_buf(const sh_session *s);
 const char *sh_session_last_sql(const sh_session *s);
 /* Text (copied) to be read as if typed once the running unit ends (\e). */
 void sh_session_feed_input(sh_session *s, const char *text);
+/* psql's -P NAME[=VALUE]: \pset NAME VALUE, quietly. Returns 0, or 1
+ * after \pset's message. */
+int sh_commands_pset_arg(sh_session *s, const char *arg);
 /* \pset pager: 0 off, 1 when taller than the screen, 2 always. */
 int sh_session_pager_mode(const sh_session *s);
 void sh_session_set_pager_mode(sh_session *s, int mode);

@@ -40,8 +40,20 @@ static const char *format_name(sh_format_kind f)
     case SH_FMT_UNALIGNED: return "unaligned";
     case SH_FMT_CSV: return "csv";
     case SH_FMT_JSON: return "json";
+    case SH_FMT_WRAPPED: return "wrapped";
     default: return "aligned";
     }
+}
+
+static const char *line_name(sh_line_kind k)
+{
+    return k == SH_LINE_UNICODE ? "unicode"
+           : k == SH_LINE_OLD_ASCII ? "old-ascii" : "ascii";
+}
+
+static const char *single_double(bool dbl)
+{
+    return dbl ? "double" : "single";
 }
 
 static const char *on_off(bool b)
@@ -59,7 +71,7 @@ static void pset_list(sh_session *s)
 
 #define ROW(name, fmt, val) fprintf(out, "%-24s " fmt "\n", name, val)
     ROW("border", "%d", o->border);
-    ROW("columns", "%d", 0);
+    ROW("columns", "%d", o->columns);
     q = pset_quoted(csv);
     ROW("csv_fieldsep", "%s", q);
     free(q);
@@ -70,7 +82,7 @@ static void pset_list(sh_session *s)
     ROW("fieldsep_zero", "%s", "off");
     ROW("footer", "%s", on_off(o->footer));
     ROW("format", "%s", format_name(o->format));
-    ROW("linestyle", "%s", "ascii");
+    ROW("linestyle", "%s", line_name(o->linestyle));
     q = pset_quoted(o->null_str ? o->null_str : "");
     ROW("null", "%s", q);
     free(q);
@@ -84,13 +96,16 @@ static void pset_list(sh_session *s)
     ROW("tableattr", "%s", "");
     ROW("title", "%s", "");
     ROW("tuples_only", "%s", on_off(o->tuples_only));
-    ROW("unicode_border_linestyle", "%s", "single");
-    ROW("unicode_column_linestyle", "%s", "single");
-    ROW("unicode_header_linestyle", "%s", "single");
+    ROW("unicode_border_linestyle", "%s",
+        single_double(o->uni_border_double));
+    ROW("unicode_column_linestyle", "%s",
+        single_double(o->uni_column_double));
+    ROW("unicode_header_linestyle", "%s",
+        single_double(o->uni_header_double));
 #undef ROW
 }
 
-/* psql's formats, for its abbreviation rule; pgdeck prints four (and
+/* psql's formats, for its abbreviation rule; pgdeck prints five (and
  * json, which psql does not have). */
 static const char *const formats[] = {
     "aligned", "asciidoc", "csv", "html", "json", "latex",
@@ -120,7 +135,7 @@ static int pset_format(sh_session *s, const char *v)
     }
     if (match == NULL || n == 0) {
         sh_session_errorf(s, "\\pset: allowed formats are aligned, csv, "
-                          "json, unaligned");
+                          "json, unaligned, wrapped");
         return 1;
     }
     if (strcmp(match, "aligned") == 0)
@@ -131,10 +146,12 @@ static int pset_format(sh_session *s, const char *v)
         o->format = SH_FMT_CSV;
     else if (strcmp(match, "json") == 0)
         o->format = SH_FMT_JSON;
+    else if (strcmp(match, "wrapped") == 0)
+        o->format = SH_FMT_WRAPPED;
     else {
         sh_session_errorf(s, "\\pset: format \"%s\" is not supported by "
                           "pgdeck; allowed formats are aligned, csv, json, "
-                          "unaligned", match);
+                          "unaligned, wrapped", match);
         return 1;
     }
     return 0;
@@ -180,7 +197,23 @@ static void pset_info(sh_session *s, const char *name)
         fputs(o->expanded == 2 ? "Expanded display is used automatically.\n"
               : o->expanded ? "Expanded display is on.\n"
                             : "Expanded display is off.\n", out);
-    else if (strcmp(name, "null") == 0)
+    else if (strcmp(name, "linestyle") == 0)
+        fprintf(out, "Line style is %s.\n", line_name(o->linestyle));
+    else if (strcmp(name, "unicode_border_linestyle") == 0)
+        fprintf(out, "Unicode border line style is \"%s\".\n",
+                single_double(o->uni_border_double));
+    else if (strcmp(name, "unicode_column_linestyle") == 0)
+        fprintf(out, "Unicode column line style is \"%s\".\n",
+                single_double(o->uni_column_double));
+    else if (strcmp(name, "unicode_header_linestyle") == 0)
+        fprintf(out, "Unicode header line style is \"%s\".\n",
+                single_double(o->uni_header_double));
+    else if (strcmp(name, "columns") == 0) {
+        if (o->columns == 0)
+            fputs("Target width is unset.\n", out);
+        else
+            fprintf(out, "Target width is %d.\n", o->columns);
+    } else if (strcmp(name, "null") == 0)
         fprintf(out, "Null display is \"%s\".\n", o->null_str);
     else if (strcmp(name, "fieldsep") == 0)
         fprintf(out, "Field separator is \"%s\".\n", o->field_sep);
@@ -220,11 +253,71 @@ static int pset_tristate(sh_session *s, const char *name, const char *v,
 
 /* Options psql has and pgdeck's printers do not. */
 static const char *const pset_unsupported[] = {
-    "columns", "fieldsep_zero", "linestyle", "numericlocale",
-    "pager_min_lines", "recordsep_zero", "tableattr", "title",
-    "unicode_border_linestyle", "unicode_column_linestyle",
-    "unicode_header_linestyle",
+    "fieldsep_zero", "numericlocale", "pager_min_lines", "recordsep_zero",
+    "tableattr", "title",
 };
+
+/* \pset linestyle: any prefix of a style's name, case aside, first match
+ * in psql's order. Returns 0, or 1 after psql's message. */
+static int pset_linestyle(sh_session *s, const char *v)
+{
+    sh_print_opts *o = sh_session_print_opts(s);
+    size_t n = strlen(v);
+
+    if (strncasecmp("ascii", v, n) == 0)
+        o->linestyle = SH_LINE_ASCII;
+    else if (strncasecmp("old-ascii", v, n) == 0)
+        o->linestyle = SH_LINE_OLD_ASCII;
+    else if (strncasecmp("unicode", v, n) == 0)
+        o->linestyle = SH_LINE_UNICODE;
+    else {
+        sh_session_errorf(s, "\\pset: allowed line styles are ascii, "
+                          "old-ascii, unicode");
+        return 1;
+    }
+    return 0;
+}
+
+/* \pset unicode_WHAT_linestyle single|double (prefixes too). Returns 0,
+ * or 1 after psql's message naming what ("border", ...). */
+static int pset_unicode(sh_session *s, const char *what, const char *v,
+                        bool *dbl)
+{
+    size_t n = strlen(v);
+
+    if (strncasecmp("single", v, n) == 0)
+        *dbl = false;
+    else if (strncasecmp("double", v, n) == 0)
+        *dbl = true;
+    else {
+        sh_session_errorf(s, "\\pset: allowed Unicode %s line styles are "
+                          "single, double", what);
+        return 1;
+    }
+    return 0;
+}
+
+/* The unicode_* options: which, and the field each sets, or NULL. */
+static bool *unicode_field(sh_print_opts *o, const char *name,
+                           const char **what)
+{
+    static const char *const whats[] = {"border", "column", "header"};
+    bool *fields[] = {&o->uni_border_double, &o->uni_column_double,
+                      &o->uni_header_double};
+    size_t i;
+
+    for (i = 0; i < 3; i++) {
+        size_t n = strlen(whats[i]);
+
+        if (strncmp(name, "unicode_", 8) == 0 &&
+            strncmp(name + 8, whats[i], n) == 0 &&
+            strcmp(name + 8 + n, "_linestyle") == 0) {
+            *what = whats[i];
+            return fields[i];
+        }
+    }
+    return NULL;
+}
 
 /* An option \pset does not know: psql's, or nobody's. Returns 1. */
 static int pset_unknown(sh_session *s, const char *name)
@@ -248,9 +341,20 @@ static int pset_set(sh_session *s, const char *name, const char *v,
                     bool quiet)
 {
     sh_print_opts *o = sh_session_print_opts(s);
+    const char *what;
+    bool *uni;
     int r;
 
-    if (strcmp(name, "format") == 0) {
+    if ((uni = unicode_field(o, name, &what)) != NULL) {
+        if (v != NULL && pset_unicode(s, what, v, uni) != 0)
+            return 1;
+    } else if (strcmp(name, "linestyle") == 0) {
+        if (v != NULL && pset_linestyle(s, v) != 0)
+            return 1;
+    } else if (strcmp(name, "columns") == 0) {
+        if (v != NULL)
+            o->columns = atoi(v); /* as psql: junk is 0, i.e. unset */
+    } else if (strcmp(name, "format") == 0) {
         if (v != NULL && pset_format(s, v) != 0)
             return 1;
     } else if (strcmp(name, "border") == 0) {
@@ -310,6 +414,18 @@ int sh_commands_pset_set(sh_session *s, const char *name, const char *v,
                          bool quiet)
 {
     return pset_set(s, name, v, quiet);
+}
+
+/* -P NAME[=VALUE]; see commands.h. */
+int sh_commands_pset_arg(sh_session *s, const char *arg)
+{
+    const char *eq = strchr(arg, '=');
+    char *name = eq != NULL ? pd_xstrndup(arg, (size_t)(eq - arg))
+                            : pd_xstrdup(arg);
+    int rc = pset_set(s, name, eq != NULL ? eq + 1 : NULL, true);
+
+    free(name);
+    return rc;
 }
 
 /* \pset [NAME [VALUE]]: every option, or sets one. */

@@ -16,8 +16,17 @@ typedef enum sh_format_kind {
     SH_FMT_ALIGNED = 0, /* psql's default */
     SH_FMT_UNALIGNED,   /* -A, \a */
     SH_FMT_CSV,         /* --csv, \pset format csv */
-    SH_FMT_JSON         /* \pset format json (pgdeck's own) */
+    SH_FMT_JSON,        /* \pset format json (pgdeck's own) */
+    SH_FMT_WRAPPED      /* \pset format wrapped: aligned, wide columns
+                           wrapped to the output width */
 } sh_format_kind;
+
+/* \pset linestyle. */
+typedef enum sh_line_kind {
+    SH_LINE_ASCII = 0,  /* psql's default */
+    SH_LINE_OLD_ASCII,  /* PostgreSQL 8.4's marks: ":" and ";" */
+    SH_LINE_UNICODE     /* box drawing, "↵" and "…" */
+} sh_line_kind;
 
 typedef struct sh_print_opts {
     sh_format_kind format;
@@ -30,6 +39,11 @@ typedef struct sh_print_opts {
     char *record_sep;       /* -R / \pset recordsep, owned; "\n" default */
     int border;             /* \pset border: 0, 1 (default), 2 */
     int term_cols;          /* terminal width for \x auto; 0 = unknown */
+    int columns;            /* \pset columns: wrap width; 0 = terminal's */
+    sh_line_kind linestyle; /* \pset linestyle */
+    bool uni_border_double; /* \pset unicode_border_linestyle double */
+    bool uni_column_double; /* \pset unicode_column_linestyle double */
+    bool uni_header_double; /* \pset unicode_header_linestyle double */
     char csv_fieldsep;      /* \pset csv_fieldsep: ',' default */
     const char *title;      /* borrowed: above a result's rows (\watch's
                                header), or NULL */
@@ -145,6 +159,40 @@ void sh_format_measure(const char *s, int *width, int *height,
  * sh_format_measure gave) and described in lines (at least height
  * entries). Returns the number of lines. */
 int sh_format_lines(const char *s, char *buf, sh_line *lines);
+
+/* The strings one line style draws with, as psql's printTextFormat: the
+ * rules above the headers, under them and under the table, and the
+ * verticals of data lines; then the marks of continued values. */
+typedef struct sh_rule_style {
+    const char *hrule, *left, *mid, *right;
+} sh_rule_style;
+
+enum { SH_RULE_TOP, SH_RULE_MIDDLE, SH_RULE_BOTTOM, SH_RULE_DATA };
+
+typedef struct sh_line_style {
+    sh_rule_style rule[4];      /* by SH_RULE_* */
+    const char *mid_nl;         /* column divider left of a newline line */
+    const char *mid_wrap;       /* ... left of a wrapped line */
+    const char *mid_blank;      /* ... left of a finished cell */
+    const char *header_nl_left, *header_nl_right;
+    const char *nl_left, *nl_right;     /* around a value's newline */
+    const char *wrap_left, *wrap_right; /* around a wrapped line */
+    bool wrap_right_border;     /* marks need a column right of the value
+                                   even at border 0 */
+    bool old_ascii;             /* psql tests for this style by name */
+} sh_line_style;
+
+/* The line style o asks for (its unicode_* choices applied). */
+void sh_format_line_style(const sh_print_opts *o, sh_line_style *ls);
+
+/* The width psql wraps to and decides \x auto by: \pset columns, else
+ * for a terminal (or a pager, o->term_cols) $COLUMNS or the terminal's
+ * width; 0 when unknown, i.e. no wrapping. */
+int sh_format_output_columns(FILE *out, const sh_print_opts *o);
+
+/* Bytes of the longest prefix of the display line s that fits *width
+ * columns, at least one character; *width gets the prefix's width. */
+int sh_format_fit(const char *s, int *width);
 
 /* Formats the default footer, "(1 row)" or "(N rows)", into buf. */
 void sh_format_footer(char *buf, size_t size, size_t nrows);

@@ -76,6 +76,8 @@ typedef struct args {
     int npositional;
     const char **vars;        /* -v NAME=VALUE, borrowed from argv */
     int nvars;
+    const char **psets;       /* -P NAME[=VALUE], borrowed from argv */
+    int npsets;
 } args;
 
 /* Says "pgdeck: error: WHAT "ARG"" and exits 2. */
@@ -340,7 +342,7 @@ static void parse_args(int argc, char **argv, args *a, pd_config *cfg,
     int c;
 
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "c:f:d:h:p:U:AtxqF:R:XwV?v:",
+    while ((c = getopt_long(argc, argv, "c:f:d:h:p:U:AtxqF:R:XwV?v:P:",
                             long_opts, NULL)) != -1) {
         switch (c) {
         case 'c': add_command(b, optarg); break;
@@ -356,6 +358,11 @@ static void parse_args(int argc, char **argv, args *a, pd_config *cfg,
         case 'F': set_str(&po->field_sep, optarg); break;
         case 'R': set_str(&po->record_sep, optarg); break;
         case 'X': case 'w': break;
+        case 'P':
+            a->psets = pd_xrealloc(a->psets,
+                                   (size_t)(a->npsets + 1) * sizeof(char *));
+            a->psets[a->npsets++] = optarg;
+            break;
         case OPT_ON_ERROR_STOP:
             a->vars = pd_xrealloc(a->vars,
                                   (size_t)(a->nvars + 1) * sizeof(char *));
@@ -401,7 +408,7 @@ static void parse_args(int argc, char **argv, args *a, pd_config *cfg,
             if (optopt >= OPT_CSV) /* a long option without its value */
                 usage_error("missing the argument of option",
                             argv[optind - 1]);
-            if (strchr("cfdhpUFR", optopt) != NULL) {
+            if (strchr("cfdhpUFRP", optopt) != NULL) {
                 char o[3] = {'-', (char)optopt, '\0'};
                 usage_error("missing the argument of option", o);
             }
@@ -607,6 +614,14 @@ int main(int argc, char **argv)
         *so = po; /* the session takes the strings */
         sh_print_opts_init(&po);
     }
+    for (int i = 0; i < a.npsets; i++) {
+        if (sh_commands_pset_arg(s, a.psets[i]) != 0) {
+            fprintf(stderr, "pgdeck: error: could not set printing "
+                    "parameter \"%s\"\n", a.psets[i]);
+            status = 1;
+            goto out;
+        }
+    }
     if (a.demo && b.nacts == 0) /* the demo moves by itself */
         workload = pd_demo_workload_start(core, NULL);
     if (b.nacts > 0 || a.mode == MODE_SHELL || !isatty(STDIN_FILENO) ||
@@ -638,6 +653,7 @@ out:
     free_batch(&b);
     free(a.over);
     free(a.vars);
+    free(a.psets);
     sh_print_opts_free(&po);
     pd_config_free(&cfg);
     pd_error_clear(&err);

@@ -89,7 +89,7 @@ out=$(timeout 30 "$PGDECK" -c '\pset format json' -c 'SELECT 1 AS a' \
       -c '\pset format nosuch' 2>&1)
 want='Output format is json.
 [{"a":1}]
-\pset: allowed formats are aligned, csv, json, unaligned'
+\pset: allowed formats are aligned, csv, json, unaligned, wrapped'
 if [ "$out" = "$want" ]; then
     ok "\\pset format json, and pgdeck's own list of formats"
 else
