@@ -2,7 +2,8 @@
 # psql_compare.sh: pgdeck -c must print exactly what psql -X -c prints.
 #
 # For every block of tests/e2e/corpus/compare.sql and every output mode
-# (aligned, -A, -t, --csv, -x) it runs both programs with the same
+# (aligned, -A, -t, --csv, -x, and -P line styles, borders and the wrapped
+# format) it runs both programs with the same
 # arguments and compares stdout byte for byte, stderr byte for byte (the
 # "ERROR:  ..." text, "LINE n:" and caret, NOTICEs) and the exit status.
 # One TAP line per block and mode; a mismatch also prints a short diff to
@@ -21,7 +22,19 @@ here=$(cd "$(dirname "$0")" && pwd)
 export LC_ALL=C.UTF-8 PGCLIENTENCODING=UTF8
 unset PSQLRC PGOPTIONS PAGER PSQL_PAGER COLUMNS
 corpus=${PD_COMPARE_CORPUS:-$here/corpus/compare.sql}
-modes=("aligned:" "unaligned:-A" "tuples:-t" "csv:--csv" "expanded:-x")
+modes=("aligned:" "unaligned:-A" "tuples:-t" "csv:--csv" "expanded:-x"
+    "unicode:-P linestyle=unicode"
+    "unicode-border2:-P linestyle=unicode -P border=2"
+    "unicode-double:-P linestyle=unicode -P unicode_border_linestyle=double"
+    "unicode-double2-x:-P linestyle=unicode -P border=2 -x -P unicode_border_linestyle=double -P unicode_header_linestyle=double -P unicode_column_linestyle=double"
+    "old-ascii:-P linestyle=old-ascii"
+    "old-ascii-x:-P linestyle=old-ascii -x"
+    "wrapped40:-P format=wrapped -P columns=40"
+    "wrapped40-border2:-P format=wrapped -P columns=40 -P border=2"
+    "wrapped40-border0-old:-P format=wrapped -P columns=40 -P border=0 -P linestyle=old-ascii"
+    "wrapped40-x:-P format=wrapped -P columns=40 -x"
+    "wrapped40-unicode-x2:-P format=wrapped -P columns=40 -x -P linestyle=unicode -P border=2")
+# Flags are split on blanks: a mode's -P values hold none.
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/pd-compare.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT

@@ -166,3 +166,16 @@ SELECT 1 AS x; -- a comment after the last statement
 
 -- name: copy-to-stdout
 COPY (SELECT 1 AS a, E'tab\there' AS b, NULL AS c) TO STDOUT
+
+-- name: wrap-wide-mixed
+SELECT g AS n, repeat('word ', g * 3) AS text, g * 1234567.891 AS amount, CASE WHEN g % 2 = 0 THEN NULL ELSE E'first line\nsecond, much longer line of text' END AS notes FROM generate_series(1, 4) g
+
+-- name: wrap-cjk-and-marks
+SELECT '日本語のテキストはとても長いので折り返されます日本語のテキスト' AS cjk, E'tab\there and e\u0301 combining, a fairly long line' AS mixed
+
+-- name: wrap-multiline-header
+SELECT 'a value that is long enough to need wrapping at forty columns' AS "two
+line header", 42 AS "x"
+
+-- name: wrap-empty-result
+SELECT 'x' AS wide_column_name_here, 1 AS another_wide_column_name WHERE false
