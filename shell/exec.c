@@ -160,19 +160,69 @@ void sh_exec_drop_conn(sh_session *s)
     s->conn = NULL;
 }
 
-static void run_sql(sh_session *s)
+/* psql's reset after a lost connection, done: it says how it went. A
+ * failure leaves the session without a connection (psql's "!>" prompt)
+ * until a \c succeeds. */
+static void on_reset(pd_conn *conn, const pd_error *err, void *ctx)
+{
+    sh_session *s = ctx;
+
+    if (err != NULL) {
+        if (s->own_ci != NULL)
+            pd_conn_close(conn);
+        fputs("Failed.\n", s->err);
+        s->no_conn = true;
+    } else {
+        s->conn = conn;
+        pd_conn_set_notice_cb(conn, sh_exec_on_notice, s);
+        fputs("Succeeded.\n", s->err);
+    }
+    sql_end(s, 1);
+}
+
+/* The held connection broke while idle (the server restarted): psql's
+ * error for the statement, libpq's "server closed the connection" after
+ * the server's last words; then, as psql's CheckConnection, a script ends
+ * (status 2) and a person's session reconnects at once, through the pool
+ * and without blocking the loop. */
+static void conn_lost(sh_session *s)
 {
     pd_error err = PD_ERROR_INIT;
 
-    if (sh_session_output_start(s) == 0)
-        return;
-    /* The held connection broke while idle: give it back and say so. */
     sh_exec_drop_conn(s);
-    pd_error_set(&err, PD_ERR_CONNECTION,
-                 "the connection to the server was lost");
+    pd_error_set(&err, PD_ERR_SERVER, "server closed the connection "
+                 "unexpectedly");
+    err.full = pd_xasprintf("%sserver closed the connection unexpectedly\n"
+                            "\tThis probably means the server terminated "
+                            "abnormally\n\tbefore or while processing the "
+                            "request.\n", s->lost_msg ? s->lost_msg : "");
+    free(s->lost_msg);
+    s->lost_msg = NULL;
     sh_session_output_record(s, -1, &err);
     pd_error_clear(&err);
-    sh_exec_sql_finish(s, 1);
+    fflush(s->out);
+    sh_print_error(s->err, &s->last_err, s->err_prefix);
+    s->sql_failed = false;
+    if (!s->interactive) {
+        sh_session_errorf(s, "connection to server was lost");
+        sh_exec_sql_finish(s, 2);
+        return;
+    }
+    fputs("The connection to the server was lost. Attempting reset: ",
+          s->err);
+    fflush(s->err);
+    if (sh_exec_get_conn(s, on_reset, s) != 0) {
+        fputs("Failed.\n", s->err);
+        s->no_conn = true;
+        sql_end(s, 1);
+    }
+}
+
+static void run_sql(sh_session *s)
+{
+    if (sh_session_output_start(s) == 0)
+        return;
+    conn_lost(s);
 }
 
 /* NOTICE, WARNING and the like go to stderr as libpq formats them, which
@@ -181,7 +231,16 @@ void sh_exec_on_notice(pd_conn *c, const PGresult *res, void *ctx)
 {
     sh_session *s = ctx;
 
+    const char *sev = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
+
     (void)c;
+    if (s->sql == NULL && sev != NULL && strcmp(sev, "FATAL") == 0) {
+        /* The server's goodbye to an idle connection: psql reads it only
+         * with the next statement, and prints it with that one's error. */
+        free(s->lost_msg);
+        s->lost_msg = pd_xstrdup(PQresultErrorMessage(res));
+        return;
+    }
     fflush(s->out);
     sh_print_notice(s->err, PQresultErrorMessage(res));
 }
@@ -296,6 +355,11 @@ int sh_exec_unit(sh_session *s, const char *unit, sh_exec_done_cb cb,
         return PD_ESTATE;
     }
     return 0;
+}
+
+bool sh_session_has_conn(const sh_session *s)
+{
+    return !s->no_conn;
 }
 
 void sh_session_set_copy_data(sh_session *s, const char *data, size_t len)

@@ -50,6 +50,9 @@ void sh_session_cancel(sh_session *s);
 char *sh_session_take_pending(sh_session *s);
 char *sh_session_take_feed(sh_session *s);
 
+/* False once the session has no connection (a failed \c, or a failed
+ * reset after a lost one): psql's "!>" prompt. */
+bool sh_session_has_conn(const sh_session *s);
 /* COPY ... FROM STDIN data for the next unit (sh_copyio_reads_input):
  * data (borrowed until that unit's cb has been called; len bytes) is
  * sent when the server asks for it. NULL: none (such a COPY fails). */

@@ -95,6 +95,8 @@ static char *make_prompt(repl *r, char state)
     default:
         break;
     }
+    if (!sh_session_has_conn(r->s)) /* psql's %/%R%# with no pset.db */
+        return pd_xasprintf("%c> ", state == '=' ? '!' : state);
     return pd_xasprintf("%s%c%s%c ", db != NULL ? db : "", state, mark,
                         sh_session_is_superuser(r->s) ? '#' : '>');
 }

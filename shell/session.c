@@ -44,6 +44,7 @@ void sh_session_free(sh_session *s)
     pd_error_clear(&s->last_err);
     free(s->last_sql);
     free(s->restrict_key);
+    free(s->lost_msg);
     free(s->qbuf);
     free(s->back_pending);
     free(s->back_feed);

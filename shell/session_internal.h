@@ -77,6 +77,8 @@ struct sh_session {
                               from the input (sh_session_set_copy_data),
                               or NULL */
     size_t copy_len;
+    char *lost_msg;        /* owned: the server's FATAL to the idle
+                              connection, said with the next statement */
     char *restrict_key;    /* owned: \restrict's key, or NULL */
     struct sh_jobs *jobs;  /* owned: \bg jobs (jobs.c), made on first use;
                               NULL before */

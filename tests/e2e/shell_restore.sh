@@ -2,9 +2,12 @@
 # shell_restore.sh: restoring pg_dump files and other psql-only input
 # features, pgdeck compared with psql 15: COPY ... FROM STDIN with its data
 # inline (in -f, piped and typed input), \copy ... from stdin, \restrict /
-# \unrestrict, a multi-megabyte COPY.
+# \unrestrict, a multi-megabyte COPY; a lost connection after a server
+# restart (piped: psql's messages and exit status 2; at the prompt: reset,
+# Succeeded, or Failed and the "!>" prompt).
 #
-# Runs in databases of its own.
+# Runs in databases of its own, and restarts the harness cluster's server
+# (PD_CLUSTER_DIR), which it leaves running.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/e2e/lib.sh
@@ -15,8 +18,34 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/pd-restore.XXXXXX") || exit 1
 src="pd_rs_src_$$"
 dps="pd_rs_ps_$$"
 dpd="pd_rs_pd_$$"
+BIN=${PD_PG_BINDIR:-$(pg_config --bindir)}
+as_owner() {
+    if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+server_up() { "$BIN/pg_isready" -q -h "$PGHOST" -p "$PGPORT"; }
+# pg_ctl ARGS: on the harness cluster, as its owner; the server started
+# must not hold a descriptor of ours (a FIFO's writing end).
+pg_ctl() {
+    as_owner "$BIN/pg_ctl" -D "$PD_CLUSTER_DIR/data" \
+        -l "$PD_CLUSTER_DIR/server.log" -w -t 30 "$@" >/dev/null 2>&1 3>&-
+}
+server_start() {
+    local i=0
+    server_up && return 0
+    pg_ctl start
+    while ! server_up && [ "$i" -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+    server_up
+}
+# wait_for FILE REGEX: bounded poll until FILE matches.
+wait_for() {
+    local i=0
+    while ! grep -Eq -- "$2" "$1" 2>/dev/null && [ "$i" -lt 300 ]; do
+        sleep 0.1; i=$((i + 1))
+    done
+}
 cleanup() {
     pd_e2e_cleanup
+    server_start || echo "# shell_restore: the server did not restart" >&2
     "$PSQL" -X -q -d postgres -c "DROP DATABASE IF EXISTS $src" \
         -c "DROP DATABASE IF EXISTS $dps" -c "DROP DATABASE IF EXISTS $dpd" \
         >/dev/null 2>&1
@@ -214,3 +243,62 @@ else
     not_ok "prompt: pgdeck shell starts" "$(tmux_capture "$S" | tr '\n' '|')"
 fi
 tmux_kill "$S"
+
+# ---- a lost connection: the server restarts between two statements ----
+
+if [ -n "${PD_CLUSTER_DIR:-}" ]; then
+    for p in ps pd; do
+        prog=$PSQL
+        [ "$p" = pd ] && prog=$PGDECK
+        rm -f "$tmp/fifo"
+        mkfifo "$tmp/fifo"
+        timeout 60 "$prog" -X <"$tmp/fifo" >"$tmp/$p.out" 2>"$tmp/$p.err" 3>&- &
+        pid=$!
+        exec 3>"$tmp/fifo"
+        echo "SELECT 1 AS a;" >&3
+        wait_for "$tmp/$p.out" '^\(1 row\)'
+        pg_ctl -m fast restart
+        echo "SELECT 2 AS b;" >&3
+        echo "SELECT 3 AS c;" >&3
+        exec 3>&-
+        wait "$pid"
+        echo $? >"$tmp/$p.rc"
+    done
+    cmp_runs "lost connection, piped: psql's messages, exit status 2"
+
+    S=lost
+    tmux_start "$S" 100 30 "$PGDECK" -X shell
+    if tmux_wait "$S" "=$PC ?\$"; then
+        pg_ctl -m fast restart
+        tmux_keys "$S" "SELECT 1 AS one\\;" Enter
+        if tmux_wait "$S" "Attempting reset: Succeeded\.$" &&
+            tmux_capture "$S" | grep -q "^server closed the connection unexpectedly$"; then
+            ok "lost connection, prompt: psql's messages, reset succeeded"
+        else
+            not_ok "lost connection, prompt: psql's messages, reset succeeded" \
+                "$(tmux_capture "$S" | tr '\n' '|')"
+        fi
+        tmux_keys "$S" "SELECT 'still' || 'here' AS s\\;" Enter
+        if tmux_wait "$S" "^ stillhere" &&
+            tmux_capture "$S" | grep -v '^$' | tail -n 1 | grep -q "=$PC"; then
+            ok "lost connection, prompt: the session goes on, prompt kept"
+        else
+            not_ok "lost connection, prompt: the session goes on, prompt kept" \
+                "$(tmux_capture "$S" | grep -v '^$' | tail -n 4 | tr '\n' '|')"
+        fi
+        pg_ctl -m fast stop
+        tmux_keys "$S" "SELECT 2\\;" Enter
+        if tmux_wait "$S" "Attempting reset: Failed\.$" &&
+            tmux_wait "$S" "^!> ?\$"; then
+            ok "lost connection, prompt: reset failed, psql's !> prompt"
+        else
+            not_ok "lost connection, prompt: reset failed, psql's !> prompt" \
+                "$(tmux_capture "$S" | tail -n 4 | tr '\n' '|')"
+        fi
+        server_start || exit 1
+        tmux_keys "$S" '\q' Enter
+    else
+        not_ok "lost connection, prompt: pgdeck shell starts"
+    fi
+    tmux_kill "$S"
+fi
