@@ -183,16 +183,16 @@ typedef struct sh_line_style {
 } sh_line_style;
 
 /* The line style o asks for (its unicode_* choices applied). */
-void sh_format_line_style(const sh_print_opts *o, sh_line_style *ls);
+void sh_format_style_get(const sh_print_opts *o, sh_line_style *ls);
 
 /* The width psql wraps to and decides \x auto by: \pset columns, else
  * for a terminal (or a pager, o->term_cols) $COLUMNS or the terminal's
  * width; 0 when unknown, i.e. no wrapping. */
-int sh_format_output_columns(FILE *out, const sh_print_opts *o);
+int sh_format_style_columns(FILE *out, const sh_print_opts *o);
 
 /* Bytes of the longest prefix of the display line s that fits *width
  * columns, at least one character; *width gets the prefix's width. */
-int sh_format_fit(const char *s, int *width);
+int sh_format_style_fit(const char *s, int *width);
 
 /* Formats the default footer, "(1 row)" or "(N rows)", into buf. */
 void sh_format_footer(char *buf, size_t size, size_t nrows);

@@ -152,7 +152,7 @@ static bool print_piece(FILE *out, struct layout *L, int c, bool pad_right)
         col->cont = CONT_NONE;
         return false;
     }
-    bytes = sh_format_fit(l->text + col->off, &shown);
+    bytes = sh_format_style_fit(l->text + col->off, &shown);
     if (shown > col->wrap) /* one character wider than the column */
         shown = col->wrap;
     if (L->t->aligns[c] == 'r')
@@ -332,10 +332,10 @@ static void print_table(FILE *out, struct layout *L, int total,
 void sh_format_aligned(FILE *out, const sh_table *t, const sh_print_opts *o)
 {
     struct layout L = {.t = t, .ncols = t->ncols};
-    int c, total, header_total, avail = sh_format_output_columns(out, o);
+    int c, total, header_total, avail = sh_format_style_columns(out, o);
 
     L.border = o->border < 0 ? 0 : o->border > 2 ? 2 : o->border;
-    sh_format_line_style(o, &L.ls);
+    sh_format_style_get(o, &L.ls);
     if (t->ncols > 0)
         L.cols = pd_xcalloc((size_t)t->ncols, sizeof(*L.cols));
     measure(t, L.cols);

@@ -133,7 +133,7 @@ static void print_value(FILE *out, const struct vlayout *V, const sh_line *dl,
     int shown = V->dwidth, bytes;
 
     fputs(d->off == 0 ? " " : ls->wrap_left, out);
-    bytes = sh_format_fit(dl[d->line].text + d->off, &shown);
+    bytes = sh_format_style_fit(dl[d->line].text + d->off, &shown);
     fwrite(dl[d->line].text + d->off, 1, (size_t)bytes, out);
     d->left -= shown;
     d->off += bytes;
@@ -338,14 +338,14 @@ void sh_format_expanded(FILE *out, const sh_table *t,
         return;
     }
     V.border = o->border < 0 ? 0 : o->border > 2 ? 2 : o->border;
-    sh_format_line_style(o, &V.ls);
+    sh_format_style_get(o, &V.ls);
     hsize = measure_all(t->headers, (size_t)t->ncols, &V.hwidth, &hheight,
                         &V.hmulti);
     dsize = measure_all(t->cells, ncells, &V.dwidth, &dheight, &V.dmulti);
     if (!t->cont && t->title != NULL && !o->tuples_only)
         fprintf(out, "%s\n", t->title);
     if (o->format == SH_FMT_WRAPPED)
-        V.dwidth = wrapped_width(&V, t, sh_format_output_columns(out, o),
+        V.dwidth = wrapped_width(&V, t, sh_format_style_columns(out, o),
                                  o->tuples_only);
 
     hbuf = pd_xmalloc(hsize);

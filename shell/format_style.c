@@ -66,7 +66,7 @@ static void unicode_style(const sh_print_opts *o, sh_line_style *ls)
 }
 
 /* The line style o asks for; see format.h. */
-void sh_format_line_style(const sh_print_opts *o, sh_line_style *ls)
+void sh_format_style_get(const sh_print_opts *o, sh_line_style *ls)
 {
     switch (o->linestyle) {
     case SH_LINE_UNICODE:
@@ -84,7 +84,7 @@ void sh_format_line_style(const sh_print_opts *o, sh_line_style *ls)
 /* psql reads $COLUMNS once at start; a terminal's width only when the
  * output is one (or goes through the pager, which pgdeck tells by
  * term_cols), so that a redirected result never wraps by accident. */
-int sh_format_output_columns(FILE *out, const sh_print_opts *o)
+int sh_format_style_columns(FILE *out, const sh_print_opts *o)
 {
     const char *env;
     int fd = fileno(out);
@@ -106,7 +106,7 @@ int sh_format_output_columns(FILE *out, const sh_print_opts *o)
 /* Fits a prefix of s into *width columns; see format.h. A character wider
  * than the room left still goes first on a line, as psql's
  * strlen_max_width lets it, so that a narrow column always advances. */
-int sh_format_fit(const char *s, int *width)
+int sh_format_style_fit(const char *s, int *width)
 {
     int used = 0, off = 0;
 
