@@ -617,7 +617,8 @@ int main(int argc, char **argv)
     for (int i = 0; i < a.npsets; i++) {
         if (sh_commands_pset_arg(s, a.psets[i]) != 0) {
             fprintf(stderr, "pgdeck: error: could not set printing "
-                    "parameter \"%s\"\n", a.psets[i]);
+                    "parameter \"%.*s\"\n",
+                    (int)strcspn(a.psets[i], "="), a.psets[i]);
             status = 1;
             goto out;
         }
