@@ -39,6 +39,9 @@ int sh_session_txn_status(const sh_session *s);
 /* The session's connection is a superuser's (psql's '#' in the prompt);
  * false while it holds none. */
 bool sh_session_is_superuser(const sh_session *s);
+/* The server's version string ("15.18"), or NULL while no connection is
+ * held. Borrowed, valid until the connection changes. */
+const char *sh_session_server_version(const sh_session *s);
 /* Database name for prompts. Borrowed. */
 const char *sh_session_dbname(const sh_session *s);
 /* Cancels the statement running in this session, if any (Ctrl-C). */

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -27,6 +28,7 @@
 
 #include "core/sqlsplit.h"
 #include "core/strbuf.h"
+#include "core/version.h"
 #include "core/xalloc.h"
 #include "shell/complete.h"
 #include "shell/copyio.h"
@@ -367,6 +369,66 @@ static void pump(repl *r)
 
 /* Readline's line handler: line is returns-owned by readline, NULL at
  * Ctrl-D on an empty line. */
+/* Which of psql's bare words line is: "help", "exit" or "quit" alone
+ * (any case, then blanks and at most one ';'), as psql 11 and later read
+ * them at a prompt. Returns 'h', 'q' or 0. */
+static int bare_word(const char *line)
+{
+    const char *rest = line + 4;
+    int w;
+
+    if (strncasecmp(line, "help", 4) == 0)
+        w = 'h';
+    else if (strncasecmp(line, "exit", 4) == 0 ||
+             strncasecmp(line, "quit", 4) == 0)
+        w = 'q';
+    else
+        return 0;
+    rest += strspn(rest, " \t\r\n\f\v");
+    if (*rest == ';')
+        rest++;
+    rest += strspn(rest, " \t\r\n\f\v");
+    return *rest == '\0' ? w : 0;
+}
+
+/* psql's answers to help / exit / quit typed at a prompt. With nothing
+ * pending they act and the line is used up (true); otherwise a one-line
+ * hint, and the line goes into the statement as psql's does (false). */
+static bool answer_bare_word(repl *r, const char *line)
+{
+    int w = r->tty && r->copy_unit == NULL ? bare_word(line) : 0;
+    const char *pending = w != 0 ? pd_sqlsplit_pending(r->sp) : NULL;
+    pd_sqlsplit_state st;
+
+    if (w == 0)
+        return false;
+    if (pending == NULL || pending[strspn(pending, " \t\r\n")] == '\0') {
+        if (w == 'q') {
+            fflush(stdout);
+            quit(r);
+            return true;
+        }
+        fputs("You are using pgdeck, a PostgreSQL shell and dashboard "
+              "that reads psql's commands.\n"
+              "Type:  \\? for help with pgdeck's commands\n"
+              "       \\g or terminate with semicolon to execute query\n"
+              "       \\q to quit\n",
+              stdout);
+        fflush(stdout);
+        return true;
+    }
+    st = pd_sqlsplit_state_get(r->sp);
+    if (w == 'h')
+        puts("Use \\? for help or press control-C to clear the input "
+             "buffer.");
+    else if (st == PD_SQLSPLIT_READY || st == PD_SQLSPLIT_CONTINUE ||
+             st == PD_SQLSPLIT_PAREN)
+        puts("Use \\q to quit.");
+    else
+        puts("Use control-D to quit.");
+    return false;
+}
+
 static void on_line(char *line)
 {
     repl *r = rl_owner;
@@ -382,6 +444,12 @@ static void on_line(char *line)
         /* As psql: echo \q so the terminal does not end mid-line. */
         fputs("\\q\n", stdout);
         quit(r);
+        return;
+    }
+    if (answer_bare_word(r, line)) {
+        free(line);
+        if (!r->quitting)
+            start_input(r);
         return;
     }
     pd_sqlsplit_feed(r->sp, line, strlen(line));
@@ -628,6 +696,15 @@ int sh_repl_run(pd_core *core, sh_session *s)
         r.status = 1;
         quit(&r);
     } else {
+        if (r.tty) { /* psql's banner, at a terminal only */
+            const char *sv = sh_session_server_version(s);
+
+            if (sv == NULL)
+                sv = "unknown";
+            /* "15.18", not the packager's suffix after it, as psql's */
+            printf("pgdeck %s (server %.*s)\nType \"help\" for help.\n\n",
+                   PD_VERSION, (int)strcspn(sv, " "), sv);
+        }
         start_input(&r);
         pd_core_run(core);
     }

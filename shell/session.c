@@ -78,6 +78,15 @@ int sh_session_txn_status(const sh_session *s)
     return s->conn != NULL ? (int)pd_conn_txn_status(s->conn) : PQTRANS_IDLE;
 }
 
+/* "15.18", from the session's connection; NULL while it holds none.
+ * Borrowed from libpq, valid while the connection is. */
+const char *sh_session_server_version(const sh_session *s)
+{
+    PGconn *pg = s->conn != NULL ? pd_conn_pg(s->conn) : NULL;
+
+    return pg != NULL ? PQparameterStatus(pg, "server_version") : NULL;
+}
+
 /* The server reports is_superuser at connection start and again after
  * SET ROLE / SET SESSION AUTHORIZATION, so this follows them as psql's
  * prompt does. */

@@ -33,6 +33,18 @@ count() { tmux_capture "$S" | grep -Ec -- "$1"; }
 
 tmux_start "$S" 100 40 "$PGDECK" shell
 shows "prompt appears" "^$db=$PC ?\$"
+shows "psql's banner: version and server" \
+    '^pgdeck [0-9.]+ \(server [0-9]+(\.[0-9]+)?\)$'
+shows "... then how to get help" '^Type "help" for help\.$'
+# psql's bare words at a prompt: help answers; exit with a statement
+# pending only hints (and goes into the statement).
+typeln "help"
+shows "help alone answers" '^Type:  \\\? for help with'
+typeln "SELECT 5 AS"
+typeln "exit"
+shows "exit with a statement pending hints" '^Use \\q to quit\.$'
+typeln ";"
+shows "... and the line went into the statement, as psql's" '^ +5$'
 
 typeln "SELECT 1 AS x;"
 shows "select shows psql's table" "^\(1 row\)\$"
@@ -90,6 +102,13 @@ shows "shell alive after cancel" "^ after_cancel *\$"
 # \q-less exit: Ctrl-D on an empty line.
 tmux_keys "$S" C-d
 shows "Ctrl-D exits" "^\[pane-exit\] 0\$"
+tmux_kill "$S"
+
+# exit alone quits with status 0, as psql 11 and later.
+tmux_start "$S" 100 20 "$PGDECK" shell
+shows "prompt for exit" "^$db=$PC ?\$"
+typeln "exit"
+shows "exit quits" "^\[pane-exit\] 0\$"
 tmux_kill "$S"
 
 # \q quits with status 0.
