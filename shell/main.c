@@ -5,7 +5,6 @@
  * dashboard (the default on a terminal), `demo`. The only file outside tui/
  * that includes tui/ (STYLE.md, section 4). */
 #include <errno.h>
-#include <getopt.h>
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,8 +17,10 @@
 #include "core/sqlsplit.h"
 #include "core/strbuf.h"
 #include "core/xalloc.h"
+#include "shell/args.h"
 #include "shell/bench_cmd.h"
 #include "shell/demo_cmd.h"
+#include "shell/cmdpipe.h"
 #include "shell/commands.h"
 #include "shell/copyio.h"
 #include "shell/exec.h"
@@ -31,8 +32,6 @@
 #include "shell/usage.h"
 #include "shell/vars.h"
 #include "tui/tui.h"
-
-enum { MODE_DEFAULT, MODE_SHELL, MODE_HEALTH, MODE_REFRESH };
 
 /* One -c or -f, in command-line order. */
 typedef struct action {
@@ -51,42 +50,19 @@ typedef struct batch {
     int nacts;
     int ai, ui;         /* next action, next unit in it */
     int status;         /* exit status so far */
+    int last;           /* the status of the last unit run */
+    int txn;            /* TXN_*: -1's BEGIN and COMMIT */
     bool in_step;       /* step() is on the stack */
     bool completed;     /* the unit just started has finished */
     bool waiting;       /* the units are over; \bg jobs still run */
 } batch;
 
-/* A command-line setting, applied once the file and the environment are
- * (the command line comes last in the precedence). */
-typedef struct override {
-    const char *key;   /* settings-table key, static */
-    const char *value; /* borrowed from argv */
-    const char *flag;  /* as the user wrote it, for errors, static */
-} override;
-
-typedef struct args {
-    int mode;
-    bool demo;
-    bool print_config;
-    const char *config_path;  /* --config, borrowed from argv; NULL: the
-                                 default path */
-    override *over;           /* owned, in command-line order */
-    int nover;
-    const char *positional[2];
-    int npositional;
-    const char **vars;        /* -v NAME=VALUE, borrowed from argv */
-    int nvars;
-    const char **psets;       /* -P NAME[=VALUE], borrowed from argv */
-    int npsets;
-} args;
-
-/* Says "pgdeck: error: WHAT "ARG"" and exits 2. */
-static void usage_error(const char *what, const char *arg)
-{
-    fprintf(stderr, "pgdeck: error: %s \"%s\"", what, arg);
-    fputs("\nTry \"pgdeck --help\" for more information.\n", stderr);
-    exit(2);
-}
+/* -1 (psql's --single-transaction) around the -c and -f units. */
+enum {
+    TXN_NONE,  /* no -1, or nothing more to send */
+    TXN_BEGIN, /* BEGIN before the first unit */
+    TXN_OPEN,  /* units running; COMMIT (or ROLLBACK) after the last */
+};
 
 static void add_unit(action *a, const char *text, int line)
 {
@@ -223,10 +199,76 @@ static void on_job_ready(void *ctx)
         batch_end(b);
 }
 
+/* -1's BEGIN or its end failed (it was said why): psql's exit status.
+ * lost (no connection could be had, or it broke) is 2, as psql's failed
+ * first connection; else ON_ERROR_STOP makes it 3 (psql's EXIT_USER),
+ * and pgdeck's rule makes any failure at least 1, where psql leaves its
+ * status as it was. */
+static void txn_failed(batch *b, bool lost)
+{
+    if (lost)
+        b->status = 2;
+    else if (sh_vars_get_bool(sh_session_vars(b->s), "ON_ERROR_STOP"))
+        b->status = 3;
+    else if (b->status == 0)
+        b->status = 1;
+}
+
+/* After -1's BEGIN or its end: what comes next. A stop skips the units
+ * and the end, as psql's "goto error" does. */
+static void txn_after(batch *b, bool failed, bool lost)
+{
+    if (failed)
+        txn_failed(b, lost);
+    if (b->status == 2 || b->status == 3)
+        b->ai = b->nacts;
+    b->txn = b->txn == TXN_BEGIN && b->ai < b->nacts ? TXN_OPEN : TXN_NONE;
+}
+
+static void on_txn_done(pd_result *res, const pd_error *err, void *ctx)
+{
+    batch *b = ctx;
+
+    pd_result_free(res);
+    if (err != NULL)
+        sh_session_print_error(b->s, err);
+    /* No server version: the session holds no connection (BEGIN is what
+     * connects it). */
+    txn_after(b, err != NULL,
+              err != NULL && (err->kind == PD_ERR_CONNECTION ||
+                              sh_session_server_version(b->s) == NULL));
+    step(b);
+}
+
+/* Sends -1's BEGIN, or once the units are over its end: ROLLBACK when
+ * the last unit failed under ON_ERROR_STOP (the units stopped there),
+ * else COMMIT, which the server makes a rollback after a failed
+ * statement, as in psql. Quiet, as psql's PSQLexec: no tag, no timing, no
+ * variables set; an error without a file prefix. Returns true when sent
+ * (on_txn_done steps on); false when not (said why, state moved on). */
+static bool txn_send(batch *b)
+{
+    const char *sql = "BEGIN";
+
+    if (b->txn == TXN_OPEN)
+        sql = b->last != 0 && sh_vars_get_bool(sh_session_vars(b->s),
+                                               "ON_ERROR_STOP")
+                  ? "ROLLBACK"
+                  : "COMMIT";
+    sh_session_set_err_prefix(b->s, NULL);
+    if (sh_session_query(b->s, sql, 0, NULL, on_txn_done, b) == 0)
+        return true;
+    sh_session_errorf(b->s, "You are currently not connected to a "
+                      "database.");
+    txn_after(b, true, false);
+    return false;
+}
+
 static void on_unit_done(int status, void *ctx)
 {
     batch *b = ctx;
 
+    b->last = status;
     if (status == 2 || status == 3) /* server unreachable, or a failure
                                        under ON_ERROR_STOP: stop, as psql */
         b->status = status;
@@ -243,6 +285,8 @@ static void on_unit_done(int status, void *ctx)
  * backslash commands) are chained in this loop rather than by recursion. */
 static void step(batch *b)
 {
+    if (b->txn == TXN_BEGIN && txn_send(b))
+        return;
     b->in_step = true;
     do {
         action *a;
@@ -254,6 +298,9 @@ static void step(batch *b)
             b->ui = 0;
         }
         if (b->ai >= b->nacts) {
+            /* status 2: the connection is gone; nothing to end */
+            if (b->txn == TXN_OPEN && b->status != 2 && txn_send(b))
+                break;
             batch_end(b);
             break;
         }
@@ -269,168 +316,18 @@ static void step(batch *b)
         sh_session_set_copy_data(b->s, a->data[b->ui].buf,
                                  a->data[b->ui].len);
         if (sh_exec_unit(b->s, a->units[b->ui++], on_unit_done, b) != 0) {
-            b->status = 1;
+            b->status = b->last = 1;
             b->completed = true;
         }
     } while (b->completed);
     b->in_step = false;
 }
 
-static void add_override(args *a, const char *key, const char *value,
-                         const char *flag)
-{
-    a->over = pd_xrealloc(a->over, (size_t)(a->nover + 1) * sizeof(*a->over));
-    a->over[a->nover].key = key;
-    a->over[a->nover].value = value;
-    a->over[a->nover].flag = flag;
-    a->nover++;
-}
-
-enum {
-    OPT_CSV = 256, OPT_JSON, OPT_NO_COLOR, OPT_MIN_POOL, OPT_MAX_POOL,
-    OPT_DEMO, OPT_CONFIG, OPT_THEME, OPT_SLOW_MS, OPT_SLOW_LOG,
-    OPT_PRINT_CONFIG, OPT_METRICS_LISTEN, OPT_ON_ERROR_STOP
-};
-
-static const struct option long_opts[] = {
-    {"command", required_argument, NULL, 'c'},
-    {"file", required_argument, NULL, 'f'},
-    {"dbname", required_argument, NULL, 'd'},
-    {"host", required_argument, NULL, 'h'},
-    {"port", required_argument, NULL, 'p'},
-    {"username", required_argument, NULL, 'U'},
-    {"no-align", no_argument, NULL, 'A'},
-    {"tuples-only", no_argument, NULL, 't'},
-    {"expanded", no_argument, NULL, 'x'},
-    {"quiet", no_argument, NULL, 'q'},
-    {"field-separator", required_argument, NULL, 'F'},
-    {"record-separator", required_argument, NULL, 'R'},
-    {"no-psqlrc", no_argument, NULL, 'X'},
-    {"set", required_argument, NULL, 'v'},
-    {"on-error-stop", no_argument, NULL, OPT_ON_ERROR_STOP},
-    {"variable", required_argument, NULL, 'v'},
-    {"no-password", no_argument, NULL, 'w'},
-    {"version", no_argument, NULL, 'V'},
-    {"help", no_argument, NULL, '?'},
-    {"csv", no_argument, NULL, OPT_CSV},
-    {"json", no_argument, NULL, OPT_JSON},
-    {"no-color", no_argument, NULL, OPT_NO_COLOR},
-    {"min-pool", required_argument, NULL, OPT_MIN_POOL},
-    {"max-pool", required_argument, NULL, OPT_MAX_POOL},
-    {"demo", no_argument, NULL, OPT_DEMO},
-    {"config", required_argument, NULL, OPT_CONFIG},
-    {"theme", required_argument, NULL, OPT_THEME},
-    {"slow-ms", required_argument, NULL, OPT_SLOW_MS},
-    {"slow-log", required_argument, NULL, OPT_SLOW_LOG},
-    {"print-config", no_argument, NULL, OPT_PRINT_CONFIG},
-    {"metrics-listen", required_argument, NULL, OPT_METRICS_LISTEN},
-    {NULL, 0, NULL, 0},
-};
-
-static void set_str(char **field, const char *v)
-{
-    free(*field);
-    *field = pd_xstrdup(v);
-}
-
-/* Parses argv into args (settings wait there as overrides), cfg's
- * connection fields, print options and the batch. Exits on bad input with
- * status 2 and one line naming the option. */
-static void parse_args(int argc, char **argv, args *a, pd_config *cfg,
-                       sh_print_opts *po, batch *b)
-{
-    int c;
-
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "c:f:d:h:p:U:AtxqF:R:XwV?v:P:",
-                            long_opts, NULL)) != -1) {
-        switch (c) {
-        case 'c': add_command(b, optarg); break;
-        case 'f': add_file(b, optarg); break;
-        case 'd': add_override(a, "database.url", optarg, "-d"); break;
-        case 'h': pd_config_set_str(&cfg->host, optarg); break;
-        case 'p': pd_config_set_str(&cfg->port, optarg); break;
-        case 'U': pd_config_set_str(&cfg->user, optarg); break;
-        case 'A': po->format = SH_FMT_UNALIGNED; break;
-        case 't': po->tuples_only = true; break;
-        case 'x': po->expanded = 1; break;
-        case 'q': po->quiet = true; break;
-        case 'F': set_str(&po->field_sep, optarg); break;
-        case 'R': set_str(&po->record_sep, optarg); break;
-        case 'X': case 'w': break;
-        case 'P':
-            a->psets = pd_xrealloc(a->psets,
-                                   (size_t)(a->npsets + 1) * sizeof(char *));
-            a->psets[a->npsets++] = optarg;
-            break;
-        case OPT_ON_ERROR_STOP:
-            a->vars = pd_xrealloc(a->vars,
-                                  (size_t)(a->nvars + 1) * sizeof(char *));
-            a->vars[a->nvars++] = "ON_ERROR_STOP=1";
-            break;
-        case 'v':
-            if (strchr(optarg, '=') == NULL || optarg[0] == '=')
-                usage_error("-v needs NAME=VALUE, got", optarg);
-            a->vars = pd_xrealloc(a->vars,
-                                  (size_t)(a->nvars + 1) * sizeof(char *));
-            a->vars[a->nvars++] = optarg;
-            break;
-        case 'V': sh_usage_version(stdout); exit(0);
-        case OPT_CSV: po->format = SH_FMT_CSV; break;
-        case OPT_JSON: po->format = SH_FMT_JSON; break;
-        case OPT_NO_COLOR:
-            add_override(a, "no_color", "true", "--no-color"); break;
-        case OPT_MIN_POOL:
-            add_override(a, "pool.min", optarg, "--min-pool"); break;
-        case OPT_MAX_POOL:
-            add_override(a, "pool.max", optarg, "--max-pool"); break;
-        case OPT_SLOW_MS:
-            add_override(a, "slow_log.threshold_ms", optarg, "--slow-ms");
-            break;
-        case OPT_SLOW_LOG:
-            add_override(a, "slow_log.file", optarg, "--slow-log"); break;
-        case OPT_THEME: add_override(a, "theme", optarg, "--theme"); break;
-        case OPT_METRICS_LISTEN:
-            add_override(a, "metrics_listen", optarg, "--metrics-listen");
-            break;
-        case OPT_CONFIG: a->config_path = optarg; break;
-        case OPT_PRINT_CONFIG: a->print_config = true; break;
-        case OPT_DEMO: a->demo = true; break;
-        case '?':
-            if (optopt == 0 || optopt == '?') {
-                if (optind > 0 && strcmp(argv[optind - 1], "-?") != 0 &&
-                    strcmp(argv[optind - 1], "--help") != 0)
-                    usage_error("unrecognized option",
-                                argv[optind - 1]);
-                sh_usage_print(stdout);
-                exit(0);
-            }
-            if (optopt >= OPT_CSV) /* a long option without its value */
-                usage_error("missing the argument of option",
-                            argv[optind - 1]);
-            if (strchr("cfdhpUFRP", optopt) != NULL) {
-                char o[3] = {'-', (char)optopt, '\0'};
-                usage_error("missing the argument of option", o);
-            }
-            usage_error("unrecognized option", argv[optind - 1]);
-            break;
-        default:
-            usage_error("unrecognized option", argv[optind - 1]);
-        }
-    }
-    while (optind < argc) {
-        if (a->npositional == 2)
-            usage_error("too many command-line arguments; extra:",
-                        argv[optind]);
-        a->positional[a->npositional++] = argv[optind++];
-    }
-}
-
 /* The settings, layer by layer: the config file, the environment, then the
  * command line (options in their order, then DBNAME and USERNAME). Returns
  * 0, or PD_E* with err saying which file position, variable or option is
  * wrong. Nothing connects before this has succeeded. */
-static int apply_config(pd_config *cfg, const args *a, pd_error *err)
+static int apply_config(pd_config *cfg, const sh_args *a, pd_error *err)
 {
     int i, rc;
 
@@ -450,13 +347,94 @@ static int apply_config(pd_config *cfg, const args *a, pd_error *err)
     return pd_config_check(cfg, err);
 }
 
+/* The batch from the command line. psql's -l lists the databases in place
+ * of any -c and -f (psql exits before it would run them); -f files are
+ * read whole before anything runs. -1 wraps the units, and is ignored
+ * without them, as psql ignores it. */
+static void build_batch(batch *b, const sh_args *a)
+{
+    int i;
+
+    if (a->list) {
+        add_command(b, "\\l");
+        return;
+    }
+    for (i = 0; i < a->nacts; i++) {
+        if (a->acts[i].file)
+            add_file(b, a->acts[i].text);
+        else
+            add_command(b, a->acts[i].text);
+    }
+    if (a->single_txn && b->nacts > 0)
+        b->txn = TXN_BEGIN;
+}
+
+/* -o: results go to the file opened while parsing (the session takes
+ * it), or to COMMAND's standard input as with \o |COMMAND, started here
+ * where the loop is. Returns 0, or 1 after saying why. */
+static int setup_output(sh_session *s, pd_core *core, sh_args *a)
+{
+    sh_cmdpipe *pipe;
+    int uverr = 0;
+
+    if (a->out_file != NULL) {
+        sh_session_set_out(s, a->out_file);
+        a->out_file = NULL;
+        return 0;
+    }
+    if (a->out_cmd == NULL)
+        return 0;
+    pipe = sh_cmdpipe_open_write(pd_core_loop(core), a->out_cmd, &uverr);
+    if (pipe == NULL) {
+        fprintf(stderr, "pgdeck: error: %s: %s\n", a->out_cmd,
+                uv_strerror(uverr));
+        return 1;
+    }
+    (void)sh_session_replace_out(s, NULL, pipe, NULL, NULL);
+    return 0;
+}
+
+/* The session as the command line asks: -v variables, the print options
+ * (po's strings taken), -P, -o. Returns 0, or the exit status after
+ * saying what is wrong. */
+static int setup_session(sh_session *s, pd_core *core, sh_args *a,
+                         sh_print_opts *po)
+{
+    sh_print_opts *so = sh_session_print_opts(s);
+
+    for (int i = 0; i < a->nvars; i++) {
+        char *name = pd_xstrndup(a->vars[i], strcspn(a->vars[i], "="));
+        int vr = sh_vars_set(sh_session_vars(s), name,
+                             a->vars[i] + strlen(name) + 1);
+        if (vr != 0)
+            fprintf(stderr, "pgdeck: error: -v %s: %s\n", a->vars[i],
+                    vr == -1 ? "invalid variable name"
+                             : "not a boolean value");
+        free(name);
+        if (vr != 0)
+            return 2;
+    }
+    sh_print_opts_free(so);
+    *so = *po; /* the session takes the strings */
+    sh_print_opts_init(po);
+    for (int i = 0; i < a->npsets; i++) {
+        if (sh_commands_pset_arg(s, a->psets[i]) != 0) {
+            fprintf(stderr, "pgdeck: error: could not set printing "
+                    "parameter \"%.*s\"\n",
+                    (int)strcspn(a->psets[i], "="), a->psets[i]);
+            return 1;
+        }
+    }
+    return setup_output(s, core, a);
+}
+
 static int run_batch(pd_core *core, sh_session *s, batch *b)
 {
     b->core = core;
     b->s = s;
     sh_jobs_set_ready_cb(s, on_job_ready, b);
     step(b);
-    if (b->ai < b->nacts || b->in_step || b->waiting)
+    if (b->ai < b->nacts || b->in_step || b->waiting || b->txn != TXN_NONE)
         pd_core_run(core);
     return b->status;
 }
@@ -480,7 +458,7 @@ int main(int argc, char **argv)
 {
     pd_config cfg;
     pd_error err = PD_ERROR_INIT;
-    args a;
+    sh_args a;
     batch b;
     sh_print_opts po;
     pd_core *core = NULL;
@@ -509,23 +487,24 @@ int main(int argc, char **argv)
                      strcmp(argv[1], "health") == 0 ||
                      strcmp(argv[1], "refresh") == 0)) {
         /* A subcommand takes the usual options (--json among them). */
-        a.mode = argv[1][0] == 's'   ? MODE_SHELL
-                 : argv[1][0] == 'h' ? MODE_HEALTH
-                                     : MODE_REFRESH;
+        a.mode = argv[1][0] == 's'   ? SH_ARGS_SHELL
+                 : argv[1][0] == 'h' ? SH_ARGS_HEALTH
+                                     : SH_ARGS_REFRESH;
         argv[1] = argv[0];
         argc--;
         argv++;
     }
-    parse_args(argc, argv, &a, &cfg, &po, &b);
-    if (a.mode == MODE_DEFAULT && a.npositional > 0) {
+    sh_args_parse(argc, argv, &a, &cfg, &po);
+    build_batch(&b, &a);
+    if (a.mode == SH_ARGS_DEFAULT && a.npositional > 0) {
         /* "pgdeck --demo shell": a subcommand after options. A database
          * of that name is still reachable with -d or a conninfo. */
         const char *w = a.positional[0];
-        int m = strcmp(w, "shell") == 0     ? MODE_SHELL
-                : strcmp(w, "health") == 0  ? MODE_HEALTH
-                : strcmp(w, "refresh") == 0 ? MODE_REFRESH
-                                            : MODE_DEFAULT;
-        if (m != MODE_DEFAULT) {
+        int m = strcmp(w, "shell") == 0     ? SH_ARGS_SHELL
+                : strcmp(w, "health") == 0  ? SH_ARGS_HEALTH
+                : strcmp(w, "refresh") == 0 ? SH_ARGS_REFRESH
+                                            : SH_ARGS_DEFAULT;
+        if (m != SH_ARGS_DEFAULT) {
             a.mode = m;
             a.positional[0] = a.positional[1];
             a.npositional--;
@@ -547,7 +526,7 @@ int main(int argc, char **argv)
          * the default config file; a --config of the user's stays. The
          * layers are applied again on top of it, in the usual order. */
         if (a.config_path == NULL && demo_cfg != NULL) {
-            args da = a;
+            sh_args da = a;
             da.config_path = demo_cfg;
             pd_config_free(&cfg);
             pd_config_init(&cfg);
@@ -568,18 +547,22 @@ int main(int argc, char **argv)
         pd_config_print(&cfg, stdout);
         goto out;
     }
+    /* psql -l connects to "postgres" unless a database is named (not
+     * PGDATABASE's, nor the user's): the one that always exists. */
+    if (a.list && cfg.dsn == NULL && cfg.dbname == NULL)
+        pd_config_set_str(&cfg.dbname, "postgres");
 
     core = pd_core_new(&cfg, &err);
     if (core == NULL) {
         fprintf(stderr, "pgdeck: error: %s\n", err.message);
-        status = a.mode == MODE_HEALTH ? 1 : 2; /* health: 2 is degraded */
+        status = a.mode == SH_ARGS_HEALTH ? 1 : 2; /* health: 2 is degraded */
         goto out;
     }
-    if (a.mode == MODE_HEALTH || a.mode == MODE_REFRESH) {
+    if (a.mode == SH_ARGS_HEALTH || a.mode == SH_ARGS_REFRESH) {
         char w0[] = "refresh", w1[] = "--json";
         char *wargv[] = {w0, w1, NULL};
         int wargc = po.format == SH_FMT_JSON ? 2 : 1;
-        if (a.mode == MODE_HEALTH) {
+        if (a.mode == SH_ARGS_HEALTH) {
             pd_core_start(core);
             status = sh_health_main(wargc, wargv, core);
         } else {
@@ -594,44 +577,17 @@ int main(int argc, char **argv)
         goto out;
     }
     s = sh_session_new(core, stdout, stderr);
-    for (int i = 0; i < a.nvars; i++) {
-        char *name = pd_xstrndup(a.vars[i], strcspn(a.vars[i], "="));
-        int vr = sh_vars_set(sh_session_vars(s), name,
-                             a.vars[i] + strlen(name) + 1);
-        if (vr != 0)
-            fprintf(stderr, "pgdeck: error: -v %s: %s\n", a.vars[i],
-                    vr == -1 ? "invalid variable name"
-                             : "not a boolean value");
-        free(name);
-        if (vr != 0) {
-            status = 2;
-            goto out;
-        }
-    }
-    {
-        sh_print_opts *so = sh_session_print_opts(s);
-        sh_print_opts_free(so);
-        *so = po; /* the session takes the strings */
-        sh_print_opts_init(&po);
-    }
-    for (int i = 0; i < a.npsets; i++) {
-        if (sh_commands_pset_arg(s, a.psets[i]) != 0) {
-            fprintf(stderr, "pgdeck: error: could not set printing "
-                    "parameter \"%.*s\"\n",
-                    (int)strcspn(a.psets[i], "="), a.psets[i]);
-            status = 1;
-            goto out;
-        }
-    }
+    if ((status = setup_session(s, core, &a, &po)) != 0)
+        goto out;
     if (a.demo && b.nacts == 0) /* the demo moves by itself */
         workload = pd_demo_workload_start(core, NULL);
-    if (b.nacts > 0 || a.mode == MODE_SHELL || !isatty(STDIN_FILENO) ||
+    if (b.nacts > 0 || a.mode == SH_ARGS_SHELL || !isatty(STDIN_FILENO) ||
         !isatty(STDOUT_FILENO))
         setup_palette(&cfg, b.nacts == 0 && isatty(STDIN_FILENO) &&
                                 isatty(STDOUT_FILENO));
     if (b.nacts > 0) {
         status = run_batch(core, s, &b);
-    } else if (a.mode == MODE_SHELL || !isatty(STDIN_FILENO) ||
+    } else if (a.mode == SH_ARGS_SHELL || !isatty(STDIN_FILENO) ||
                !isatty(STDOUT_FILENO)) {
         /* Connect before reading input, as psql does: a server that cannot
          * be reached is reported at once, with psql's exit status 2. */
@@ -652,9 +608,7 @@ out:
     sh_session_free(s);
     pd_core_free(core);
     free_batch(&b);
-    free(a.over);
-    free(a.vars);
-    free(a.psets);
+    sh_args_free(&a);
     sh_print_opts_free(&po);
     pd_config_free(&cfg);
     pd_error_clear(&err);
