@@ -59,29 +59,20 @@ same() {
     ok "$name"
 }
 
-# status NAME TAG PSQL_RC PD_RC: the exit statuses are these.
-status() {
+# want NAME TAG WHAT PSQL PD: psql's WHAT (rc, rows) of TAG is PSQL and
+# pgdeck's is PD.
+want() {
     local p d
-    p=$(cat "$tmp/$2.psql.rc")
-    d=$(cat "$tmp/$2.pd.rc")
-    if [ "$p" = "$3" ] && [ "$d" = "$4" ]; then
+    p=$(cat "$tmp/$2.psql.$3")
+    d=$(cat "$tmp/$2.pd.$3")
+    if [ "$p" = "$4" ] && [ "$d" = "$5" ]; then
         ok "$1"
     else
-        not_ok "$1" "psql $p (want $3), pgdeck $d (want $4)"
+        not_ok "$1" "$3: psql $p (want $4), pgdeck $d (want $5)"
     fi
 }
-
-# rows NAME TAG WANT: t held WANT after both programs ran.
-rows() {
-    local p d
-    p=$(cat "$tmp/$2.psql.rows")
-    d=$(cat "$tmp/$2.pd.rows")
-    if [ "$p" = "$3" ] && [ "$d" = "$3" ]; then
-        ok "$1"
-    else
-        not_ok "$1" "psql left $p, pgdeck left $d (want $3)"
-    fi
-}
+status() { want "$1" "$2" rc "$3" "$4"; }
+rows() { want "$1" "$2" rows "$3" "$3"; }
 
 ins1='INSERT INTO t VALUES (1)'
 ins2='INSERT INTO t VALUES (2)'
