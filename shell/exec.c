@@ -167,14 +167,10 @@ static void on_reset(pd_conn *conn, const pd_error *err, void *ctx)
 {
     sh_session *s = ctx;
 
-    if (err != NULL) {
-        if (s->own_ci != NULL)
-            pd_conn_close(conn);
+    if (!sh_exec_adopt_conn(s, conn, err)) {
         fputs("Failed.\n", s->err);
         s->no_conn = true;
     } else {
-        s->conn = conn;
-        pd_conn_set_notice_cb(conn, sh_exec_on_notice, s);
         fputs("Succeeded.\n", s->err);
     }
     sql_end(s, 1);
@@ -245,19 +241,29 @@ void sh_exec_on_notice(pd_conn *c, const PGresult *res, void *ctx)
     sh_print_notice(s->err, PQresultErrorMessage(res));
 }
 
+/* What every answer to sh_exec_get_conn does first; see
+ * session_internal.h. */
+bool sh_exec_adopt_conn(sh_session *s, pd_conn *conn, const pd_error *err)
+{
+    if (err != NULL) {
+        if (s->own_ci != NULL && conn != NULL)
+            pd_conn_close(conn); /* \c's own: a failed one is ours to close */
+        return false;
+    }
+    s->conn = conn;
+    pd_conn_set_notice_cb(conn, sh_exec_on_notice, s);
+    return true;
+}
+
 static void on_acquired(pd_conn *conn, const pd_error *err, void *ctx)
 {
     sh_session *s = ctx;
 
-    if (err != NULL) {
-        if (s->own_ci != NULL)
-            pd_conn_close(conn);
+    if (!sh_exec_adopt_conn(s, conn, err)) {
         sh_print_error(s->err, err, s->err_prefix);
         sql_end(s, 2);
         return;
     }
-    s->conn = conn;
-    pd_conn_set_notice_cb(conn, sh_exec_on_notice, s);
     run_sql(s);
 }
 
@@ -416,17 +422,13 @@ static void on_cmd_conn(pd_conn *conn, const pd_error *err, void *ctx)
     cmd_query *q = ctx;
     pd_error e = PD_ERROR_INIT;
 
-    if (err == NULL) {
-        q->s->conn = conn;
-        pd_conn_set_notice_cb(conn, sh_exec_on_notice, q->s);
+    if (sh_exec_adopt_conn(q->s, conn, err)) {
         if (cmd_query_send(q) == 0) {
             cmd_query_free(q);
             return;
         }
         pd_error_set(&e, PD_ERR_CONNECTION, "the connection is not usable");
         err = &e;
-    } else if (q->s->own_ci != NULL) {
-        pd_conn_close(conn);
     }
     q->cb(NULL, err, q->ctx);
     pd_error_clear(&e);

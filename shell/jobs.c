@@ -257,9 +257,12 @@ static void on_cancel_over(bool sent, const pd_error *err, void *ctx)
     }
 }
 
+/* One request at a time: against a server that does not answer, each
+ * PQcancel holds a thread-pool thread until its connect times out, and
+ * those threads also serve DNS and file work. */
 static void send_cancel(sh_job *j)
 {
-    if (j->conn != NULL && j->querying &&
+    if (j->conn != NULL && j->querying && j->ncancels == 0 &&
         pd_cancel_request(j->loop, j->conn, on_cancel_over, j) == 0)
         j->ncancels++;
 }

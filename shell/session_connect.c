@@ -80,15 +80,11 @@ static void on_info_conn(pd_conn *conn, const pd_error *err, void *ctx)
 {
     sh_session *s = ctx;
 
-    if (err != NULL) {
-        if (s->own_ci != NULL)
-            pd_conn_close(conn);
+    if (!sh_exec_adopt_conn(s, conn, err)) {
         sh_session_print_error(s, err);
         sh_session_unit_done(s, 1);
         return;
     }
-    s->conn = conn;
-    pd_conn_set_notice_cb(conn, sh_exec_on_notice, s);
     conninfo_print(s);
     sh_session_unit_done(s, 0);
 }

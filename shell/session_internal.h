@@ -110,6 +110,11 @@ void sh_exec_drop_conn(sh_session *s);
 /* exec.c: gets the session a connection: the pool's, or after \c a new
  * one of its own to that database. Calls cb as pd_pool_acquire does. */
 int sh_exec_get_conn(sh_session *s, pd_conn_ready_cb cb, void *ctx);
+/* exec.c: the first step of every sh_exec_get_conn answer. Without err,
+ * conn (now the session's, borrowed from the pool or owned after \c)
+ * becomes the held connection, its notices printed as psql's: true.
+ * With err, a connection of \c's own is closed: false. */
+bool sh_exec_adopt_conn(sh_session *s, pd_conn *conn, const pd_error *err);
 /* exec.c: NOTICE and WARNING to stderr, as psql prints them; ctx is the
  * session. */
 void sh_exec_on_notice(pd_conn *c, const PGresult *res, void *ctx);
