@@ -106,16 +106,48 @@ static void on_exit_cb(uv_process_t *proc, int64_t status, int sig)
     uv_close((uv_handle_t *)proc, on_closed);
 }
 
-/* Spawns /bin/sh -c cmd with our pipe as its stdin (writer) or stdout
- * (reader). Returns 0, or a uv error with p gone: freed, or freeing
- * itself as its handles close, without a callback. */
-static int spawn(sh_cmdpipe *p, uv_loop_t *loop, const char *cmd)
+/* Spawns /bin/sh -c cmd; see cmdpipe.h. */
+int sh_cmdpipe_spawn(uv_loop_t *loop, uv_process_t *proc, const char *cmd,
+                     uv_file in, uv_file out, char **env, uv_exit_cb exit_cb)
 {
     uv_process_options_t po;
     uv_stdio_container_t io[3];
-    uv_file fds[2], theirs, ours;
     char *argv[4];
-    int rc, i;
+    int i;
+
+    for (i = 0; i < 3; i++) {
+        io[i].flags = UV_INHERIT_FD;
+        io[i].data.fd = i;
+    }
+    if (in >= 0)
+        io[0].data.fd = in;
+    if (out >= 0)
+        io[1].data.fd = out;
+    argv[0] = (char *)"sh";
+    argv[1] = (char *)"-c";
+    argv[2] = (char *)cmd;
+    argv[3] = NULL;
+    memset(&po, 0, sizeof(po));
+    po.file = "/bin/sh";
+    po.args = argv;
+    po.env = env;
+    po.stdio = io;
+    po.stdio_count = 3;
+    po.exit_cb = exit_cb;
+    /* The child writes to our descriptors (or reads what we send): what
+     * we printed must be out before it. */
+    fflush(NULL);
+    return uv_spawn(loop, proc, &po);
+}
+
+/* Spawns /bin/sh -c cmd with our pipe as its stdin (writer) or stdout
+ * (reader). Returns 0, or a uv error with p gone: freed, or freeing
+ * itself as its handles close, without a callback. */
+static int spawn(sh_cmdpipe *p, uv_loop_t *loop, const char *cmd,
+                 char **env)
+{
+    uv_file fds[2], theirs, ours;
+    int rc;
 
     rc = uv_pipe(fds, p->reader ? UV_NONBLOCK_PIPE : 0,
                  p->reader ? 0 : UV_NONBLOCK_PIPE);
@@ -128,24 +160,9 @@ static int spawn(sh_cmdpipe *p, uv_loop_t *loop, const char *cmd)
     uv_pipe_init(loop, &p->pipe, 0);
     p->pipe.data = p;
     p->open = 1;
-    for (i = 0; i < 3; i++) {
-        io[i].flags = UV_INHERIT_FD;
-        io[i].data.fd = i;
-    }
-    io[p->reader ? 1 : 0].data.fd = theirs;
-    argv[0] = (char *)"sh";
-    argv[1] = (char *)"-c";
-    argv[2] = (char *)cmd;
-    argv[3] = NULL;
-    memset(&po, 0, sizeof(po));
-    po.file = "/bin/sh";
-    po.args = argv;
-    po.stdio = io;
-    po.stdio_count = 3;
-    po.exit_cb = on_exit_cb;
     p->proc.data = p;
-    fflush(NULL); /* what we printed comes before what it prints */
-    rc = uv_spawn(loop, &p->proc, &po);
+    rc = sh_cmdpipe_spawn(loop, &p->proc, cmd, p->reader ? -1 : theirs,
+                          p->reader ? theirs : -1, env, on_exit_cb);
     close(theirs);
     p->open++;
     if (rc == 0)
@@ -206,12 +223,12 @@ static void kick(sh_cmdpipe *p)
 
 /* Starts cmd with a pipe on its stdin; see cmdpipe.h. */
 sh_cmdpipe *sh_cmdpipe_open_write(uv_loop_t *loop, const char *cmd,
-                                  int *uverr)
+                                  char **env, int *uverr)
 {
     sh_cmdpipe *p = pd_xcalloc(1, sizeof(*p));
     int rc;
 
-    rc = spawn(p, loop, cmd);
+    rc = spawn(p, loop, cmd, env);
     if (rc < 0) {
         *uverr = rc;
         return NULL;
@@ -280,14 +297,14 @@ static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 }
 
 /* Runs cmd and collects its stdout; see cmdpipe.h. */
-int sh_cmdpipe_read(uv_loop_t *loop, const char *cmd, sh_cmdpipe_done_cb cb,
-                    void *ctx)
+int sh_cmdpipe_read(uv_loop_t *loop, const char *cmd, char **env,
+                    sh_cmdpipe_done_cb cb, void *ctx)
 {
     sh_cmdpipe *p = pd_xcalloc(1, sizeof(*p));
     int rc;
 
     p->reader = true;
-    rc = spawn(p, loop, cmd);
+    rc = spawn(p, loop, cmd, env);
     if (rc < 0)
         return rc;
     rc = uv_read_start((uv_stream_t *)&p->pipe, on_alloc, on_read);

@@ -23,16 +23,28 @@
 
 typedef struct sh_cmdpipe sh_cmdpipe;
 
+/* Starts "/bin/sh -c cmd" (cmd borrowed) in proc (its data set by the
+ * caller), after flushing every stdio stream so what we printed comes
+ * before what it prints. Its standard input is in and its output out
+ * (descriptors it inherits), or ours for -1; its error is ours. env
+ * (borrowed for the call; sh_env_vector) is its environment, or NULL for
+ * ours. Returns uv_spawn's code: 0 and exit_cb runs once the child ends;
+ * negative and proc must still be closed with uv_close. Every child the
+ * shell starts goes through here. */
+int sh_cmdpipe_spawn(uv_loop_t *loop, uv_process_t *proc, const char *cmd,
+                     uv_file in, uv_file out, char **env, uv_exit_cb exit_cb);
+
 /* How the command ended: its exit code, or the signal that ended it
  * (sig > 0; code is then -1). data (read mode: what it printed, len
  * bytes, NUL-terminated; write mode: NULL) is owned by the callback. */
 typedef void (*sh_cmdpipe_done_cb)(int code, int sig, char *data, size_t len,
                                    void *ctx);
 
-/* Starts cmd (borrowed) with a pipe on its standard input. Returns-owned
- * pipe, or NULL with *uverr set to the uv error (nothing started). */
+/* Starts cmd (borrowed) with a pipe on its standard input and env as its
+ * environment (as sh_cmdpipe_spawn). Returns-owned pipe, or NULL with
+ * *uverr set to the uv error (nothing started). */
 sh_cmdpipe *sh_cmdpipe_open_write(uv_loop_t *loop, const char *cmd,
-                                  int *uverr);
+                                  char **env, int *uverr);
 
 /* A stdio stream writing into p's pipe (created on first call, buffered;
  * flushed by fflush or sh_cmdpipe_close). Borrowed, valid until
@@ -48,12 +60,12 @@ void sh_cmdpipe_write(sh_cmdpipe *p, const char *data, size_t len);
  * closed; p frees itself then. Takes p. Never calls back synchronously. */
 void sh_cmdpipe_close(sh_cmdpipe *p, sh_cmdpipe_done_cb cb, void *ctx);
 
-/* Runs cmd (borrowed) with a pipe on its standard output and collects
- * what it prints; calls cb with it once the command has exited. Returns
- * 0 and calls cb exactly once, never synchronously; or returns a uv
- * error and never calls it. */
-int sh_cmdpipe_read(uv_loop_t *loop, const char *cmd, sh_cmdpipe_done_cb cb,
-                    void *ctx);
+/* Runs cmd (borrowed) with a pipe on its standard output and env as its
+ * environment (as sh_cmdpipe_spawn), and collects what it prints; calls
+ * cb with it once the command has exited. Returns 0 and calls cb exactly
+ * once, never synchronously; or returns a uv error and never calls it. */
+int sh_cmdpipe_read(uv_loop_t *loop, const char *cmd, char **env,
+                    sh_cmdpipe_done_cb cb, void *ctx);
 
 /* Returns-owned psql's words for how a command ended (its
  * wait_result_to_str): "command not found", "child process exited with

@@ -19,6 +19,7 @@
 
 #include "core/strbuf.h"
 #include "core/xalloc.h"
+#include "shell/cmdpipe.h"
 #include "shell/commands_internal.h"
 #include "shell/copyio.h"
 #include "shell/pager.h"
@@ -30,31 +31,8 @@
 int sh_commands_spawn_sh(sh_session *s, uv_process_t *proc, const char *cmd,
                          uv_exit_cb exit_cb)
 {
-    uv_process_options_t po;
-    uv_stdio_container_t io[3];
-    char *argv[4];
-    int i;
-
-    argv[0] = (char *)"sh";
-    argv[1] = (char *)"-c";
-    argv[2] = (char *)cmd;
-    argv[3] = NULL;
-    memset(&po, 0, sizeof(po));
-    for (i = 0; i < 3; i++) {
-        io[i].flags = UV_INHERIT_FD;
-        io[i].data.fd = i;
-    }
-    po.file = "/bin/sh";
-    po.args = argv;
-    po.stdio = io;
-    po.stdio_count = 3;
-    po.exit_cb = exit_cb;
-    /* The child writes to the same descriptors: what we printed first
-     * must be out before it. */
-    fflush(sh_session_out(s));
-    fflush(stdout);
-    fflush(stderr);
-    return uv_spawn(pd_core_loop(sh_session_core(s)), proc, &po);
+    return sh_cmdpipe_spawn(pd_core_loop(sh_session_core(s)), proc, cmd, -1,
+                            -1, sh_env_vector(sh_session_env(s)), exit_cb);
 }
 
 /* ---- arguments ---- */
@@ -243,11 +221,12 @@ static int cmd_help(sh_session *s, const char *args)
     fputc('\n', m);
     fclose(m);
     free(list);
-    pager = sh_pager_command();
+    pager = sh_pager_command(sh_session_env(s));
     fflush(sh_session_out(s));
     if (sh_session_is_interactive(s) && pager != NULL &&
         sh_pager_wanted(sh_session_pager_mode(s), lines + 1)) {
-        if (sh_pager_run(pd_core_loop(sh_session_core(s)), pager, buf, len,
+        if (sh_pager_run(pd_core_loop(sh_session_core(s)), pager,
+                         sh_env_vector(sh_session_env(s)), buf, len,
                          on_help_paged, s) == 0)
             return SH_CMD_ASYNC;
     }

@@ -13,6 +13,7 @@
 #include "core/core.h"
 #include "core/query.h"
 #include "core/result.h"
+#include "shell/env.h"
 #include "shell/exec.h"
 #include "shell/format.h"
 
@@ -110,6 +111,13 @@ void sh_session_feed_input(sh_session *s, const char *text);
 /* psql's -P NAME[=VALUE]: \pset NAME VALUE, quietly. Returns 0, or 1
  * after \pset's message. */
 int sh_commands_pset_arg(sh_session *s, const char *arg);
+/* The environment the session's children get and its own variables are
+ * read from (env.h): NULL until a \setenv, meaning the process's.
+ * Borrowed, owned by the session. */
+sh_env *sh_session_env(const sh_session *s);
+/* The same, made from environ on first call, for \setenv to edit.
+ * Borrowed, owned by the session. */
+sh_env *sh_session_env_edit(sh_session *s);
 /* \pset pager: 0 off, 1 when taller than the screen, 2 always. */
 int sh_session_pager_mode(const sh_session *s);
 void sh_session_set_pager_mode(sh_session *s, int mode);

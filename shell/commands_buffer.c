@@ -107,7 +107,9 @@ static FILE *rows_out(void *ctx)
     if (g->pipe_cmd != NULL) {
         fflush(sh_session_out(s));
         g->pipe = sh_cmdpipe_open_write(pd_core_loop(sh_session_core(s)),
-                                        g->pipe_cmd, &uverr);
+                                        g->pipe_cmd,
+                                        sh_env_vector(sh_session_env(s)),
+                                        &uverr);
         if (g->pipe == NULL) {
             sh_session_errorf(s, "%s: %s", g->pipe_cmd, uv_strerror(uverr));
             return NULL;

@@ -254,15 +254,16 @@ static void on_editor_exit(uv_process_t *p, int64_t status, int sig)
     uv_close((uv_handle_t *)p, on_editor_closed);
 }
 
-/* psql's choice: PSQL_EDITOR, EDITOR, VISUAL, else vi. */
-static const char *editor(void)
+/* psql's choice: PSQL_EDITOR, EDITOR, VISUAL, else vi, as \setenv left
+ * them. */
+static const char *editor(sh_session *s)
 {
     const char *names[] = {"PSQL_EDITOR", "EDITOR", "VISUAL"};
     const char *v;
     size_t i;
 
     for (i = 0; i < 3; i++)
-        if ((v = getenv(names[i])) != NULL && *v)
+        if ((v = sh_env_get(sh_session_env(s), names[i])) != NULL && *v)
             return v;
     return "vi";
 }
@@ -287,12 +288,12 @@ static void on_edit_written(fileop *op)
     sh_commands_fileop_free(op);
     /* As psql: the editor string runs through the shell, the file name
      * quoted. */
-    cmd = pd_xasprintf("%s '%s'", editor(), e->path);
+    cmd = pd_xasprintf("%s '%s'", editor(s), e->path);
     e->proc.data = e;
     rc = sh_commands_spawn_sh(s, &e->proc, cmd, on_editor_exit);
     free(cmd);
     if (rc < 0) {
-        sh_session_errorf(s, "could not start editor \"%s\"", editor());
+        sh_session_errorf(s, "could not start editor \"%s\"", editor(s));
         e->exit_status = 0;
         uv_close((uv_handle_t *)&e->proc, on_editor_closed);
     }
@@ -303,7 +304,7 @@ static void on_edit_written(fileop *op)
 int sh_commands_e(sh_session *s, const char *args)
 {
     char *q, *tmpl;
-    const char *tmp = getenv("TMPDIR");
+    const char *tmp = sh_env_get(sh_session_env(s), "TMPDIR");
     edit *e;
     fileop *op;
 

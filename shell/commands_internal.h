@@ -43,8 +43,9 @@ char *sh_commands_expand_tilde(const char *path);
 /* ---- children with the terminal (commands.c) ---- */
 
 /* Starts "/bin/sh -c cmd" (cmd borrowed) in proc (its data set by the
- * caller) with our standard input, output and error, after flushing what
- * we printed. Returns uv_spawn's code: 0 and exit_cb runs once the child
+ * caller) with our standard input, output and error and the session's
+ * environment (sh_cmdpipe_spawn), after flushing what we printed.
+ * Returns uv_spawn's code: 0 and exit_cb runs once the child
  * ends; negative and proc must still be closed with uv_close. */
 int sh_commands_spawn_sh(sh_session *s, uv_process_t *proc, const char *cmd,
                          uv_exit_cb exit_cb);

@@ -492,7 +492,7 @@ static int out_pipe(sh_session *s, const char *cmd)
 
     fflush(sh_session_out(s));
     pipe = sh_cmdpipe_open_write(pd_core_loop(sh_session_core(s)), cmd,
-                                 &uverr);
+                                 sh_env_vector(sh_session_env(s)), &uverr);
     if (pipe == NULL) {
         sh_session_errorf(s, "%s: %s", cmd, uv_strerror(uverr));
         return 1;

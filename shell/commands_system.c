@@ -47,7 +47,7 @@ static void on_shell_exit(uv_process_t *p, int64_t status, int sig)
  * whole: no quotes, no :var interpolation. */
 static int cmd_shell(sh_session *s, const char *args)
 {
-    const char *sh = getenv("SHELL");
+    const char *sh = sh_env_get(sh_session_env(s), "SHELL");
     char *cmd;
     shell_run *r;
     int rc;
@@ -73,7 +73,8 @@ static int cmd_shell(sh_session *s, const char *args)
 /* ---- \setenv ---- */
 
 /* \setenv NAME [VALUE]: sets NAME, or unsets it without VALUE, in the
- * environment of pgdeck's children, with psql's messages. */
+ * environment of pgdeck's children and of what the shell reads itself
+ * (\e's EDITOR, the pager), with psql's messages. */
 static int cmd_setenv(sh_session *s, const char *args)
 {
     const char *p = args;
@@ -89,10 +90,9 @@ static int cmd_setenv(sh_session *s, const char *args)
         sh_session_errorf(s, "\\setenv: environment variable name must not "
                           "contain \"=\"");
         rc = 1;
-    } else if (value == NULL) {
-        unsetenv(name);
     } else {
-        setenv(name, value, 1);
+        /* Never setenv: see env.h. */
+        sh_env_set(sh_session_env_edit(s), name, value);
     }
     sh_commands_extra_args(s, "setenv", p);
     free(name);

@@ -396,7 +396,8 @@ static int copy_from(sh_session *s, const char *args, size_t dir_at,
                               rest);
         f->path = file;
         rc = sh_cmdpipe_read(pd_core_loop(sh_session_core(s)), file,
-                             on_prog_read, f);
+                             sh_env_vector(sh_session_env(s)), on_prog_read,
+                             f);
         if (rc == 0)
             return SH_CMD_ASYNC;
         sh_session_errorf(s, "%s: %s", file, uv_strerror(rc));
@@ -450,6 +451,7 @@ static int copy_to_program(copyjob *j, char *cmd)
     j->path = cmd;
     fflush(sh_session_out(s));
     j->prog = sh_cmdpipe_open_write(pd_core_loop(sh_session_core(s)), cmd,
+                                    sh_env_vector(sh_session_env(s)),
                                     &uverr);
     if (j->prog == NULL) {
         sh_session_errorf(s, "%s: %s", cmd, uv_strerror(uverr));

@@ -384,7 +384,9 @@ static int setup_output(sh_session *s, pd_core *core, sh_args *a)
     }
     if (a->out_cmd == NULL)
         return 0;
-    pipe = sh_cmdpipe_open_write(pd_core_loop(core), a->out_cmd, &uverr);
+    /* No \setenv has run yet: the process's environment. */
+    pipe = sh_cmdpipe_open_write(pd_core_loop(core), a->out_cmd, NULL,
+                                 &uverr);
     if (pipe == NULL) {
         fprintf(stderr, "pgdeck: error: %s: %s\n", a->out_cmd,
                 uv_strerror(uverr));

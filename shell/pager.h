@@ -13,9 +13,12 @@
 
 #include <uv.h>
 
-/* The pager command to use, or NULL for none. Borrowed (the environment
- * or a static string), valid until the environment changes. */
-const char *sh_pager_command(void);
+#include "shell/env.h"
+
+/* The pager command to use, or NULL for none, read from env (the
+ * session's, sh_session_env; NULL: the process's). Borrowed (env's or a
+ * static string), valid until env changes. */
+const char *sh_pager_command(const sh_env *env);
 
 /* Rows of the terminal on stdout; 0 when stdout is not a terminal. */
 int sh_pager_term_rows(void);
@@ -28,13 +31,14 @@ bool sh_pager_wanted(int mode, size_t lines);
 typedef void (*sh_pager_done_cb)(void *ctx);
 
 /* Runs cmd (borrowed) through /bin/sh with text on its standard input
- * (len bytes, malloc'ed; taken on success, freed once written) and the
- * terminal as its output. SIGPIPE is ignored while it runs (the pager may
+ * (len bytes, malloc'ed; taken on success), the terminal as its output
+ * and env (borrowed for the call, sh_env_vector; NULL: ours) as its
+ * environment. SIGPIPE is ignored while it runs (the pager may
  * quit before reading everything). Returns 0 and calls cb exactly once,
  * never synchronously, after the pager has exited and every handle is
  * closed; or returns a negative uv error, leaves text to the caller and
  * never calls cb. */
-int sh_pager_run(uv_loop_t *loop, const char *cmd, char *text, size_t len,
-                 sh_pager_done_cb cb, void *ctx);
+int sh_pager_run(uv_loop_t *loop, const char *cmd, char **env, char *text,
+                 size_t len, sh_pager_done_cb cb, void *ctx);
 
 #endif

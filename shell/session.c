@@ -8,6 +8,7 @@
 
 #include "core/xalloc.h"
 #include "shell/cmdpipe.h"
+#include "shell/env.h"
 #include "shell/exec.h"
 #include "shell/jobs.h"
 
@@ -40,6 +41,7 @@ void sh_session_free(sh_session *s)
     free(s->err_prefix);
     free(s->sql);
     sh_vars_free(s->vars);
+    sh_env_free(s->env);
     pd_conninfo_free(s->own_ci);
     pd_error_clear(&s->last_err);
     free(s->last_sql);
@@ -268,6 +270,21 @@ char *sh_session_take_feed(sh_session *s)
 
     s->back_feed = NULL;
     return t;
+}
+
+/* The children's environment; see commands.h. */
+sh_env *sh_session_env(const sh_session *s)
+{
+    return s->env;
+}
+
+/* The same, made from environ on first use, for \setenv; see
+ * commands.h. */
+sh_env *sh_session_env_edit(sh_session *s)
+{
+    if (s->env == NULL)
+        s->env = sh_env_new();
+    return s->env;
 }
 
 int sh_session_pager_mode(const sh_session *s)

@@ -122,7 +122,8 @@ static void next_tick(ticks *t, size_t from)
         free(err);
     }
     if (cmd != NULL) {
-        rc = sh_cmdpipe_read(pd_core_loop(s->core), cmd, on_tick_done, t);
+        rc = sh_cmdpipe_read(pd_core_loop(s->core), cmd,
+                             sh_env_vector(s->env), on_tick_done, t);
         if (rc == 0) {
             free(cmd);
             return;

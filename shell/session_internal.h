@@ -82,6 +82,9 @@ struct sh_session {
     char *restrict_key;    /* owned: \restrict's key, or NULL */
     struct sh_jobs *jobs;  /* owned: \bg jobs (jobs.c), made on first use;
                               NULL before */
+    struct sh_env *env;    /* owned: the children's environment as
+                              \setenv left it (env.h), made on the first
+                              \setenv; NULL before: the process's */
 };
 
 

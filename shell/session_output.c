@@ -156,7 +156,7 @@ static const char *pager_for(sh_session *s)
     if (s->pager_mode == 0 || !s->interactive || s->out != s->base_out ||
         s->sqlo.rows_out != NULL ||
         (s->sqlo.flags & (SH_SQL_GSET | SH_SQL_NO_PAGER)) ||
-        (cmd = sh_pager_command()) == NULL ||
+        (cmd = sh_pager_command(s->env)) == NULL ||
         !sh_pager_wanted(s->pager_mode, SIZE_MAX)) /* terminals? */
         return NULL;
     return cmd;
@@ -178,7 +178,8 @@ static int page_buf(sh_session *s, const char *cmd, char *buf, size_t len)
     }
     fflush(s->out);
     s->paging = true;
-    if (sh_pager_run(pd_core_loop(s->core), cmd, buf, len, on_paged, s) == 0)
+    if (sh_pager_run(pd_core_loop(s->core), cmd, sh_env_vector(s->env), buf,
+                     len, on_paged, s) == 0)
         return 2;
     s->paging = false;
     fwrite(buf, 1, len, s->out);

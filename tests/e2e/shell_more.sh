@@ -117,6 +117,25 @@ select 'é' as latin;
 \\e
 SQL
 
+# \setenv edits a private environment (pgdeck's own is read by libuv's
+# threads and never written), which every child must get: \!, \o |cmd,
+# \g |cmd and backquotes see a set value, and an unset one is gone.
+same "\\setenv reaches \\!, \\o |cmd, \\g |cmd and backquotes" <<'SQL'
+\setenv PD_X 42
+\! echo $PD_X
+\setenv PD_X
+\! echo "[$PD_X]"
+\setenv PD_Y 7
+\echo `echo $PD_Y`
+\setenv PD_Z 9
+\o | sed "s/^/o$PD_Z /"
+select 1 as one;
+\o
+select 2 as two \g | sed "s/^/g$PD_Z /"
+\setenv PD_Y
+\echo [`echo $PD_Y`]
+SQL
+
 # \! without a command starts \$SHELL with the terminal; pgdeck waits for
 # it (without blocking its loop) and prompts again once it exits.
 S=bang
