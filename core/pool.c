@@ -32,6 +32,7 @@ struct waiter {
     uint64_t deadline;  /* uv_now() ms, 0 = none */
     uint32_t timeout_ms; /* the wait allowed, for messages */
     uint64_t start_ns;  /* uv_hrtime() at acquire */
+    uint64_t waited_us; /* from acquire to grant, counted at delivery */
     pd_conn *conn;      /* granted connection, or NULL */
     pd_error err;       /* failure to deliver when conn is NULL */
     bool canceled;      /* withdrawn (pd_pool_cancel); err says so */
@@ -137,6 +138,12 @@ static void on_dispatch(uv_idle_t *h)
     }
     while ((n = pd_list_pop_front(&batch)) != NULL) {
         waiter *w = pd_list_entry(n, waiter, node);
+        /* Counted here, not at grant: pd_pool_cancel can still take a
+         * grant back before this turn, and that acquire was not served. */
+        if (w->conn != NULL) {
+            pool->st.acquires++;
+            pd_histogram_record(&pool->st.wait, w->waited_us);
+        }
         w->cb(w->conn, w->conn != NULL ? NULL : &w->err, w->ctx);
         pd_error_clear(&w->err);
         free(w);
@@ -152,18 +159,16 @@ static void make_ready(pd_pool *pool, waiter *w)
     uv_idle_start(&pool->dispatch, on_dispatch);
 }
 
-/* Hands s to w (already unlinked from the waiters). */
+/* Hands s to w (already unlinked from the waiters); on_dispatch counts it
+ * when it is delivered. */
 static void grant(pd_pool *pool, waiter *w, slot *s)
 {
-    uint64_t waited_us = (uv_hrtime() - w->start_ns) / 1000;
-
     pd_list_remove(&s->node);
     pd_list_push_back(&pool->busy, &s->node);
     pool->nbusy++;
     pd_conn_set_broken_cb(s->conn, NULL, NULL); /* the holder sees breaks */
     w->conn = s->conn;
-    pool->st.acquires++;
-    pd_histogram_record(&pool->st.wait, waited_us);
+    w->waited_us = (uv_hrtime() - w->start_ns) / 1000;
     make_ready(pool, w);
 }
 

@@ -62,7 +62,9 @@ typedef struct pd_pool_stats {
     int in_use;           /* handed out */
     int connecting;       /* being opened */
     int waiting;          /* acquire requests queued */
-    uint64_t acquires;    /* grants so far */
+    uint64_t acquires;    /* connections delivered to acquirers so far
+                             (a grant withdrawn by pd_pool_cancel before
+                             delivery is not counted, nor is its wait) */
     uint64_t timeouts;    /* waiters that hit their deadline */
     uint64_t opened;      /* connections that reached idle */
     uint64_t closed;      /* connections closed for any reason */
@@ -72,7 +74,8 @@ typedef struct pd_pool_stats {
                              DISCARD ALL) */
     uint64_t pings;       /* pre-pings sent */
     uint64_t errors;      /* failed connection attempts */
-    pd_histogram wait;    /* acquire wait, microseconds */
+    pd_histogram wait;    /* acquire wait (acquire to grant) of the
+                             delivered acquires, microseconds */
 } pd_pool_stats;
 
 /* conn: on success, owned by the caller until pd_pool_release; NULL with

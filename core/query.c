@@ -8,6 +8,7 @@
  * prepared afresh once, transparently. */
 #include "core/query.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +16,13 @@
 #include "core/retry.h"
 #include "core/stmtcache.h"
 #include "core/xalloc.h"
+
+/* A cancel request can reach the backend before the statement does (the
+ * statement may still sit in libpq's output buffer while PQcancel connects
+ * on its own socket), and the server drops a cancel for an idle backend.
+ * So while a canceled statement runs on, it is asked again this long
+ * after each request comes back. */
+#define RECANCEL_MS 250
 
 typedef enum phase { PHASE_RUN = 0, PHASE_PREPARE } phase;
 
@@ -49,7 +57,11 @@ struct pd_query {
     pd_query **handle;  /* the caller's slot (pd_query_fetch_h), cleared
                            before cb; NULL: none */
     bool canceled;      /* pd_query_cancel was called */
-    bool cancel_sent;   /* a cancel request is on the thread pool */
+    bool cancel_sent;   /* a cancel request is on the thread pool (never
+                           more than one: each holds a pool thread until
+                           it is done, a long time if the server is away) */
+    uv_timer_t *recancel; /* owned while a re-sent request waits; closed
+                             when done */
     bool delivered;     /* cb ran; freed when the request is back */
 };
 
@@ -142,6 +154,14 @@ static void finish(query *q);
 static void free_handle(uv_handle_t *h)
 {
     free(h);
+}
+
+static void stop_recancel(query *q)
+{
+    if (q->recancel == NULL)
+        return;
+    uv_close((uv_handle_t *)q->recancel, free_handle);
+    q->recancel = NULL;
 }
 
 static void on_backoff(uv_timer_t *t)
@@ -245,6 +265,7 @@ static void finish(query *q)
     if (q->handle != NULL)
         *q->handle = NULL;
     q->handle = NULL;
+    stop_recancel(q); /* the statement is over: nothing left to cancel */
     if (err == NULL && q->attempt > 0 && q->pool != NULL &&
         pd_pool_retry_stats(q->pool) != NULL)
         pd_retry_stats_record_success(pd_pool_retry_stats(q->pool),
@@ -533,9 +554,10 @@ static void on_acquired(pd_conn *conn, const pd_error *err, void *ctx)
 {
     query *q = ctx;
 
-    if (q->canceled && conn != NULL) /* pd_pool_cancel withdraws grants:
-                                        defensive */
-        pd_pool_release(q->pool, conn);
+    /* pd_query_cancel calls pd_pool_cancel only while q holds no
+     * connection, and that withdraws the grant wherever it is (queue,
+     * pre-ping, undelivered ready list): a canceled q never gets one. */
+    assert(!(q->canceled && conn != NULL));
     if (q->canceled || err != NULL) {
         if (err != NULL)
             pd_error_copy(&q->err, err);
@@ -591,17 +613,50 @@ int pd_query_fetch_h(pd_pool *pool, const char *sql, int nparams,
     return 0;
 }
 
-/* The cancel request is back: a query already delivered gives its
- * connection back now, and goes. */
+static void on_cancel_sent(bool sent, const pd_error *err, void *ctx);
+
+/* Sends one cancel request for q's statement, unless one is out already.
+ * Returns 0 when it was started (on_cancel_sent follows). */
+static int send_cancel(query *q)
+{
+    if (q->cancel_sent)
+        return 0;
+    if (pd_cancel_request(pd_pool_loop(q->pool), q->conn, on_cancel_sent,
+                          q) != 0)
+        return PD_ESTATE;
+    q->cancel_sent = true;
+    return 0;
+}
+
+static void on_recancel(uv_timer_t *t)
+{
+    query *q = t->data;
+
+    stop_recancel(q);
+    /* Not started: the connection is going, and on_done ends q soon. */
+    if (!q->delivered && q->conn != NULL)
+        (void)send_cancel(q);
+}
+
+/* A cancel request is back. If the statement still runs, the request came
+ * too early or did not get through (or the 57014 is still on its way, and
+ * a second request then finds an idle backend, which ignores it): ask
+ * again a little later, one at a time. If q was delivered meanwhile, its connection goes back now that
+ * no request can hit the connection's next statement, and q goes. */
 static void on_cancel_sent(bool sent, const pd_error *err, void *ctx)
 {
     query *q = ctx;
 
     (void)sent;
-    (void)err; /* not sent: the statement ran to its end, as reported */
+    (void)err; /* the statement's own result says how it ended */
     q->cancel_sent = false;
-    if (!q->delivered)
+    if (!q->delivered) {
+        q->recancel = pd_xmalloc(sizeof(*q->recancel));
+        uv_timer_init(pd_pool_loop(q->pool), q->recancel);
+        q->recancel->data = q;
+        uv_timer_start(q->recancel, on_recancel, RECANCEL_MS, 0);
         return;
+    }
     if (q->conn != NULL)
         pd_pool_release(q->pool, q->conn);
     q->conn = NULL;
@@ -615,13 +670,12 @@ pd_query_cancel_how pd_query_cancel(pd_query *q)
 {
     if (q == NULL || q->canceled || q->delivered)
         return PD_QUERY_CANCEL_NONE;
+    /* Marked even when no request can start: a canceled query is never
+     * retried, whatever ends it. */
     q->canceled = true;
-    if (q->conn != NULL) {
-        if (pd_cancel_request(pd_pool_loop(q->pool), q->conn, on_cancel_sent,
-                              q) == 0)
-            q->cancel_sent = true;
-        return PD_QUERY_CANCEL_SERVER;
-    }
+    if (q->conn != NULL)
+        return send_cancel(q) == 0 ? PD_QUERY_CANCEL_SERVER
+                                   : PD_QUERY_CANCEL_FAILED;
     if (q->backoff != NULL)
         uv_timer_start(q->backoff, on_backoff, 0, 0); /* ends it there */
     else

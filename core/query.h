@@ -75,7 +75,12 @@ typedef enum pd_query_cancel_how {
     PD_QUERY_CANCEL_NONE = 0, /* nothing: NULL, or canceled already */
     PD_QUERY_CANCEL_UNSENT,   /* it had not reached the server, and now
                                  never will */
-    PD_QUERY_CANCEL_SERVER    /* it was on the server: asked to stop */
+    PD_QUERY_CANCEL_SERVER,   /* it was on the server: asked to stop */
+    PD_QUERY_CANCEL_FAILED    /* it was on the server, but no cancel
+                                 request could be started (its connection
+                                 is broken or going): nothing was sent, it
+                                 ends however it ends, and is still never
+                                 retried */
 } pd_query_cancel_how;
 
 /* As pd_query_fetch, and on success stores a handle to the query in
@@ -98,9 +103,13 @@ PD_MUSTCHECK int pd_query_fetch_h(pd_pool *pool, const char *sql,
  * - if it is on the server, the server is asked to cancel it (core/
  *   cancel.c, off the loop thread): cb gets what the server ends it with,
  *   normally SQLSTATE 57014 as PD_ERR_CANCELED, or its result when it
- *   finished first. Its connection goes back to the pool only once the
- *   cancel request is over, so the request cannot hit the connection's
- *   next statement.
+ *   finished first. The request can reach the server before the
+ *   statement does, and the server then ignores it; so while the
+ *   statement runs on, the request is sent again about 250 ms after the
+ *   previous one came back (one at a time), until its result arrives.
+ *   Its connection goes back to the pool only once the last cancel
+ *   request is over, so no request can hit the connection's next
+ *   statement.
  * A canceled query is never retried. A second call does nothing. Returns
  * what it did. */
 pd_query_cancel_how pd_query_cancel(pd_query *q);

@@ -1,10 +1,12 @@
 /* test_query_cancel.c: pd_query_fetch_h and pd_query_cancel against a real
  * server: a query canceled while it waits for a pool connection never
  * runs, and its callback comes exactly once with PD_ERR_CANCELED; one
- * canceled on the server ends with 57014; the handle is cleared before the
- * callback. */
+ * canceled on the server ends with 57014, even when the cancel comes in the
+ * same loop turn as the send; the handle is cleared before the callback; a
+ * withdrawn acquire is not counted in the pool's stats. */
 #include "tests/integ/integ.h"
 
+#include <signal.h>
 #include <unistd.h>
 
 /* One canceled query's outcome: how many callbacks, and the handle as the
@@ -208,9 +210,13 @@ static void test_cancel_of_an_undelivered_grant(void **state)
     world w;
     outcome o = {0};
     pd_pool_stats st;
+    uint64_t acquires, waits;
 
     (void)state;
     world_up(&w, NULL, 1);
+    st = pd_pool_stats_get(w.pool);
+    acquires = st.acquires;
+    waits = st.wait.count;
     start_insert(&w, &o);
     st = pd_pool_stats_get(w.pool);
     assert_int_equal(st.in_use, 1); /* granted, not yet delivered */
@@ -220,6 +226,10 @@ static void test_cancel_of_an_undelivered_grant(void **state)
     assert_int_equal(st.idle, 1);
     run_until(&w.loop, &o.calls, 20);
     assert_int_equal(o.err.kind, PD_ERR_CANCELED);
+    /* The withdrawn grant was never served: neither counted nor timed. */
+    st = pd_pool_stats_get(w.pool);
+    assert_int_equal(st.acquires, acquires);
+    assert_int_equal(st.wait.count, waits);
     assert_string_equal(rows_in(&w), "0");
     assert_int_equal(o.calls, 1);
     outcome_clear(&o);
@@ -295,6 +305,97 @@ static void test_cancel_on_the_server(void **state)
     world_down(&w);
 }
 
+/* Waits, on the loop, until the pool has nothing handed out. */
+static void wait_all_back(world *w)
+{
+    int i;
+
+    for (i = 0; i < 200; i++) {
+        if (pd_pool_stats_get(w->pool).in_use == 0)
+            return;
+        spin(&w->loop, 10);
+    }
+    fail_msg("a connection was never given back");
+}
+
+/* An acquirer delivered in the same dispatch batch as the query, just
+ * after it: it cancels the query in the loop turn that sent it. */
+typedef struct racer {
+    pd_query **handle;
+    pd_query_cancel_how how;
+    pd_conn *conn;
+    int done;
+} racer;
+
+static void on_racer(pd_conn *conn, const pd_error *err, void *ctx)
+{
+    racer *r = ctx;
+
+    assert_null(err);
+    r->conn = conn;
+    assert_non_null(*r->handle); /* sent, not finished */
+    r->how = pd_query_cancel(*r->handle);
+    r->done = 1;
+}
+
+/* Sends sig to the backends of both connections; false when it cannot
+ * (a server on another host): the race then is left to chance. */
+static bool signal_backends(pd_conn *a, pd_conn *b, int sig)
+{
+    return kill(PQbackendPID(pd_conn_pg(a)), sig) == 0 &&
+           kill(PQbackendPID(pd_conn_pg(b)), sig) == 0;
+}
+
+/* The cancel leaves in the same turn as the statement. To make it reach
+ * the backend first every time, both backends are stopped (SIGSTOP)
+ * meanwhile: the statement waits in the socket, the cancel's SIGINT stays
+ * pending, and on SIGCONT the backend handles it while still idle and
+ * drops it (as a server does with a cancel that beats its statement);
+ * only a request sent again stops the pg_sleep(30). Without one it runs
+ * its 30 s, and the 10 s guard on the loop fails the test. */
+static void test_cancel_in_the_turn_it_is_sent(void **state)
+{
+    pd_query_opts opts = {.flags = PD_QUERY_SIMPLE}; /* no PREPARE first */
+    world w;
+    outcome o = {0};
+    racer r = {0};
+    pd_conn *a, *b;
+    uint64_t acquires;
+    bool stopped;
+
+    (void)state;
+    world_up(&w, NULL, 2);
+    a = hold(&w); /* two idle connections, so both grants come at once */
+    b = hold(&w);
+    stopped = signal_backends(a, b, SIGSTOP);
+    pd_pool_release(w.pool, a);
+    pd_pool_release(w.pool, b);
+    acquires = pd_pool_stats_get(w.pool).acquires;
+    assert_int_equal(pd_query_fetch_h(w.pool, "SELECT pg_sleep(30)", 0, NULL,
+                                      &opts, on_outcome, &o, &o.handle), 0);
+    r.handle = &o.handle;
+    assert_int_equal(pd_pool_acquire(w.pool, 0, on_racer, &r), 0);
+    run_until(&w.loop, &r.done, 10);
+    assert_int_equal(r.how, PD_QUERY_CANCEL_SERVER);
+    if (stopped) {
+        spin(&w.loop, 100); /* the first request is through by now */
+        assert_true(signal_backends(a, b, SIGCONT));
+    }
+    run_until(&w.loop, &o.calls, 10);
+    assert_int_equal(o.calls, 1);
+    assert_true(o.handle_cleared);
+    assert_null(o.res);
+    assert_int_equal(o.err.kind, PD_ERR_CANCELED);
+    assert_string_equal(o.err.sqlstate, "57014");
+    pd_pool_release(w.pool, r.conn);
+    wait_all_back(&w); /* once the last cancel request is back */
+    assert_int_equal(pd_pool_stats_get(w.pool).acquires, acquires + 2);
+    assert_string_equal(q1(&w, "SELECT 1"), "1");
+    assert_int_equal(o.calls, 1);
+    outcome_clear(&o);
+    world_down(&w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -303,6 +404,7 @@ int main(void)
         cmocka_unit_test(test_cancel_of_an_undelivered_grant),
         cmocka_unit_test(test_cancel_during_preping),
         cmocka_unit_test(test_cancel_on_the_server),
+        cmocka_unit_test(test_cancel_in_the_turn_it_is_sent),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
