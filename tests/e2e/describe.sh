@@ -62,10 +62,7 @@ compare() {
     run "$PSQL" "$tmp/p" -X $flags "${pre[@]}" -c "$cmd"
     # shellcheck disable=SC2086
     run "$PGDECK" "$tmp/d" $flags "${pre[@]}" -c "$cmd"
-    cmp -s "$tmp/p.out" "$tmp/d.out" || what="stdout"
-    cmp -s "$tmp/p.err" "$tmp/d.err" || what="$what stderr"
-    cmp -s "$tmp/p.rc" "$tmp/d.rc" ||
-        what="$what status($(cat "$tmp/p.rc") vs $(cat "$tmp/d.rc"))"
+    what=$(differs "$tmp/p" "$tmp/d")
     if [ -z "$what" ]; then
         ok "$name"
         return

@@ -79,3 +79,35 @@ pd_e2e_cleanup() {
     rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$PD_TMUX_SOCK"
 }
 trap pd_e2e_cleanup EXIT
+
+# ---- the shell in tmux: the session is $S --------------------------------
+# shows NAME REGEX [SECONDS]: ok when the pane matches, else not ok with
+# the pane's last SHOWS_TAIL (5) non-empty lines.
+shows() {
+    if tmux_wait "$S" "$2" "${3:-10}"; then
+        ok "$1"
+    else
+        not_ok "$1" "no /$2/ in: $(tmux_capture "$S" | grep -v '^$' |
+            tail -n "${SHOWS_TAIL:-5}" | tr '\n' '|')"
+    fi
+}
+
+# typeln TEXT: types TEXT literally and presses Enter. tmux takes a trailing
+# ';' in an argument as its own command separator unless escaped.
+typeln() {
+    local t=$1
+    case "$t" in *\;) t="${t%;}\\;" ;; esac
+    tmux_keys "$S" -l "$t"
+    tmux_keys "$S" Enter
+}
+
+# differs A B: what of two run outputs (A.out/.err/.rc against B's)
+# differs, as words ("stdout stderr status(0 vs 1)"); empty when none.
+differs() {
+    local what=""
+    cmp -s "$1.out" "$2.out" || what="stdout"
+    cmp -s "$1.err" "$2.err" || what="$what stderr"
+    cmp -s "$1.rc" "$2.rc" ||
+        what="$what status($(cat "$1.rc") vs $(cat "$2.rc"))"
+    printf '%s' "$what"
+}

@@ -8,26 +8,6 @@ cd "$(dirname "$0")/../.." || exit 1
 S=shell
 db=${PGDATABASE:-postgres}
 
-# shows NAME REGEX [SECONDS]: ok when the pane matches, else not ok with
-# the pane's last lines.
-shows() {
-    if tmux_wait "$S" "$2" "${3:-10}"; then
-        ok "$1"
-    else
-        not_ok "$1" "no /$2/ in: $(tmux_capture "$S" | grep -v '^$' |
-            tail -n 5 | tr '\n' '|')"
-    fi
-}
-
-# typeln TEXT: types TEXT literally and presses Enter. tmux takes a trailing
-# ';' in an argument as its own command separator unless escaped.
-typeln() {
-    local t=$1
-    case "$t" in *\;) t="${t%;}\\;" ;; esac
-    tmux_keys "$S" -l "$t"
-    tmux_keys "$S" Enter
-}
-
 # The number of lines in the pane matching REGEX.
 count() { tmux_capture "$S" | grep -Ec -- "$1"; }
 

@@ -10,6 +10,7 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/e2e/lib.sh
+SHOWS_TAIL=8 # shows: more of the pane, the announcements are long
 
 S=jobs
 db=${PGDATABASE:-postgres}
@@ -43,22 +44,6 @@ wait_sql() {
 active() { # active QUERY: how many backends run exactly QUERY
     printf "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' \
 AND query = '%s'" "$1"
-}
-
-shows() {
-    if tmux_wait "$S" "$2" "${3:-10}"; then
-        ok "$1"
-    else
-        not_ok "$1" "no /$2/ in: $(tmux_capture "$S" | grep -v '^$' |
-            tail -n 8 | tr '\n' '|')"
-    fi
-}
-
-typeln() {
-    local t=$1
-    case "$t" in *\;) t="${t%;}\\;" ;; esac
-    tmux_keys "$S" -l "$t"
-    tmux_keys "$S" Enter
 }
 
 # line_of REGEX: the number of the first pane line matching REGEX, or 0.

@@ -273,20 +273,6 @@ fi
 S=psql
 state="$tmp/state"
 mkdir -p "$state"
-shows() {
-    if tmux_wait "$S" "$2" "${3:-10}"; then
-        ok "$1"
-    else
-        not_ok "$1" "no /$2/ in: $(tmux_capture "$S" | grep -v '^$' |
-            tail -n 5 | tr '\n' '|')"
-    fi
-}
-typeln() {
-    local t=$1
-    case "$t" in *\;) t="${t%;}\\;" ;; esac
-    tmux_keys "$S" -l "$t"
-    tmux_keys "$S" Enter
-}
 cat >"$tmp/pager" <<EOF
 #!/bin/sh
 cat >"$tmp/paged"
